@@ -1,0 +1,17 @@
+//! infercast forecasts the economics of AI inference with parallel Monte Carlo,
+//! discrete-event simulation.
+//!
+//! The pipeline (DESIGN.md §1), one module per stage, each knowing nothing of the stages after it:
+//!
+//! ```text
+//! scenario.toml ──parse+validate──▶ Scenario ──sample(path i)──▶ Draws ──simulate──▶ PathResult
+//!                                                                                     │
+//!    report (CSV, JSON, SVG/PNG charts, HTML) ◀── Summary ◀── merge ◀── Accumulator ◀──┘
+//! ```
+//!
+//! * [`scenario`]: the TOML schema, distributions, `extends`, `--set`, validation.
+//! * [`report`]: what the command line prints and writes.
+#![forbid(unsafe_code)]
+
+pub mod report;
+pub mod scenario;

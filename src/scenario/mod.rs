@@ -1,0 +1,146 @@
+//! The scenario language: TOML files with distributions, `extends` and `--set` overrides,
+//! turned into a validated [`Scenario`] or a list of located [`Problem`]s.
+//!
+//! ```text
+//! file.toml ─parse─▶ located tree ─extends/merge─▶ tree ─--set─▶ tree ─serde─▶ raw ─checks─▶ Scenario
+//! ```
+//!
+//! # Example
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use infercast::scenario::{self, Override};
+//! let set: Override = "hardware.Rubin.delay_months=6".parse()?;
+//! let s = scenario::load("scenarios/base.toml".as_ref(), &[set])?;
+//! let delay = s.find_input("hardware.Rubin.delay_months").unwrap();
+//! assert!(s.input(delay).dist.is_fixed());
+//! # Ok(())
+//! # }
+//! ```
+
+mod build;
+pub mod dist;
+mod error;
+pub mod metrics;
+mod month;
+mod raw;
+mod source;
+mod types;
+
+pub use dist::{Dist, Marginal};
+pub use error::{Loc, Problem, ScenarioError};
+pub use month::{Month, MonthError};
+pub use types::*;
+
+use std::path::Path;
+use std::str::FromStr;
+
+/// A `--set NAME=VALUE` override: VALUE is a number or an inline distribution
+/// (`{ dist = "normal", mean = 6, sd = 2 }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// Dotted input name, e.g. `hardware.Rubin.delay_months`.
+    pub name: String,
+    /// The value as written.
+    pub value: String,
+}
+
+impl FromStr for Override {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (name, value) = s.split_once('=').ok_or_else(|| {
+            format!("expected NAME=VALUE (e.g. hardware.Rubin.delay_months=6), found {s:?}")
+        })?;
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() || value.is_empty() {
+            return Err(format!(
+                "expected NAME=VALUE with both parts present, found {s:?}"
+            ));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        })
+    }
+}
+
+impl Override {
+    /// The override's value as a located node (file `--set`), or the problem with it.
+    fn node(&self) -> Result<source::Node, Problem> {
+        let text = format!("{}={}", self.name, self.value);
+        let bad = |loc| {
+            Problem::at(
+                loc,
+                &self.name,
+                format!(
+                    "expected a number or an inline distribution, found `{}`",
+                    self.value
+                ),
+            )
+            .with_help(
+                "write e.g. --set NAME=6 or --set 'NAME={ dist = \"normal\", mean = 6, sd = 2 }'",
+            )
+        };
+        let tree = source::parse_text("--set", text).map_err(|p| bad(p.loc))?;
+        let mut node = Some(&tree);
+        for part in self.name.split('.') {
+            node = node.and_then(|n| n.get(part));
+        }
+        node.cloned().ok_or_else(|| bad(None))
+    }
+}
+
+/// Reads, merges, overrides and validates the scenario at `path`.
+///
+/// Every problem found is returned together; none of them panics.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let mut tree = source::load(path)?;
+    let mut problems = Vec::new();
+    if !overrides.is_empty() {
+        let known = build::build(&tree, path).input_names;
+        for o in overrides {
+            let node = match o.node() {
+                Ok(n) => n,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
+            if !known.is_empty() && !known.contains(&o.name) {
+                let close = error::closest(&o.name, known.iter().map(String::as_str), 5);
+                let help = if close.is_empty() {
+                    "`infercast validate` lists the uncertain inputs; every number of the scenario can be set by its dotted name".to_owned()
+                } else {
+                    format!("closest valid names: {}", close.join(", "))
+                };
+                problems.push(
+                    Problem::at(None, &o.name, "`--set` names no input of this scenario")
+                        .with_help(help),
+                );
+                continue;
+            }
+            if !source::set(&mut tree, &o.name, node) {
+                problems.push(Problem::at(
+                    None,
+                    &o.name,
+                    "`--set` names no input of this scenario",
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.into());
+    }
+    let built = build::build(&tree, path);
+    match built.scenario {
+        Some(s) => Ok(s),
+        None => Err(built.problems.into()),
+    }
+}
+
+/// Parses and validates scenario text that is not in a file (`extends` is resolved
+/// relative to the working directory). `name` is how errors refer to it.
+pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let tree = source::parse_text(name, text.to_owned()).map_err(|p| vec![p])?;
+    let built = build::build(&tree, Path::new(name));
+    built.scenario.ok_or_else(|| built.problems.into())
+}

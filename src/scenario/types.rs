@@ -1,0 +1,389 @@
+//! The validated scenario: what the rest of the pipeline reads.
+//!
+//! Every number of the model is a [`ParamId`] into [`Scenario::inputs`], the registry of
+//! named inputs (`hardware.Rubin.delay_months`, `segment.enterprise.value`). An input is either
+//! drawn once per path ([`InputKind::Path`]; uncertain when its distribution is not a single
+//! value) or describes a population drawn per cohort or subscriber ([`InputKind::Population`]).
+
+use super::dist::Dist;
+use super::error::Loc;
+use super::month::Month;
+pub use super::raw::Sampling;
+
+/// Index of an input in [`Scenario::inputs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub u32);
+
+/// How an input is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// One draw per path: an assumption about the world (uncertain unless fixed).
+    Path,
+    /// A distribution over cohorts or subscribers, drawn many times within a path.
+    Population,
+}
+
+/// A named number of the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// Stable dotted name, e.g. `vendor.DeepSeek.price`.
+    pub name: String,
+    /// Its distribution (a fixed number is a distribution with one value).
+    pub dist: Dist,
+    /// Drawn per path or per member of a population.
+    pub kind: InputKind,
+    /// The source comment kept from the scenario file, if any.
+    pub source: Option<String>,
+    /// Where it was written; `None` for a default.
+    pub loc: Option<Loc>,
+}
+
+impl Input {
+    /// True for a per-path input whose value is not known in advance.
+    pub fn is_uncertain(&self) -> bool {
+        self.kind == InputKind::Path && !self.dist.is_fixed()
+    }
+}
+
+/// `[reference]`: the fixed workload whose cost is `cost_per_task_ref`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// `q_ref` in frontier-years (0: the frontier at `start`).
+    pub capability: f64,
+    /// Tokens of the reference workload at `start` (default 1e6).
+    pub tokens: f64,
+}
+
+/// `[capability]`: the frontier's progress and what capability costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capability {
+    /// Frontier-years of progress per calendar year.
+    pub pace: ParamId,
+    /// κ: serving cost multiplier per frontier-year of capability.
+    pub cost_per_unit: ParamId,
+}
+
+/// `[hosts]`: the open-weight hosts option that appears when a vendor publishes weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hosts {
+    /// Hosts' serving cost relative to the reference stack.
+    pub cost_factor: ParamId,
+    /// Hosts' margin over cost.
+    pub margin: ParamId,
+}
+
+/// `[[hardware]]` after the first: a GPU generation that ramps in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generation {
+    pub name: String,
+    /// Nominal availability.
+    pub date: Month,
+    pub delay_months: ParamId,
+    pub ramp_months: ParamId,
+    /// Cost per token relative to the previous generation.
+    pub cost_factor: ParamId,
+}
+
+/// `[[hardware]]`: the installed generation at start and the later ones, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hardware {
+    /// Name of the generation installed at start.
+    pub installed: String,
+    /// u₀: $ per million tokens of serving the start's frontier model on it.
+    pub unit_cost: ParamId,
+    /// Later generations in order of nominal date.
+    pub generations: Vec<Generation>,
+}
+
+/// `[[efficiency]]`: a token-efficiency release.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Efficiency {
+    pub name: String,
+    pub date: Month,
+    pub delay_months: ParamId,
+    pub ramp_months: ParamId,
+    /// Tokens per task after the release relative to before (0.3 = 70% fewer).
+    pub token_factor: ParamId,
+    /// Share of tasks it applies to once fully adopted.
+    pub reach: ParamId,
+}
+
+/// When an entrant launches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Launch {
+    pub date: Month,
+    pub delay_months: ParamId,
+}
+
+/// `[vendor.commitments]`: the move from per-token pricing to committed spend (§3.7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commitments {
+    pub trigger_growth: ParamId,
+    pub share: ParamId,
+    pub ramp_months: ParamId,
+    pub discount: ParamId,
+    pub term_months: ParamId,
+}
+
+/// `[[vendor]]`: a seller of tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vendor {
+    pub name: String,
+    pub frontier: bool,
+    /// Capability lag behind the frontier, in frontier-years.
+    pub lag: ParamId,
+    /// k_v: serving cost relative to the reference stack.
+    pub cost_multiplier: ParamId,
+    /// `None` for a vendor live at start.
+    pub launch: Option<Launch>,
+    /// Blended $ per million tokens at launch (for a vendor live at start: its price then).
+    pub launch_price: ParamId,
+    /// λ: partial adjustment toward the best response, in (0, 1].
+    pub adjustment: ParamId,
+    pub markup_cap: ParamId,
+    pub margin_floor: ParamId,
+    pub entry_months: ParamId,
+    pub review_months: ParamId,
+    /// 1 when the weights are published at launch (a bernoulli input).
+    pub open_weights: ParamId,
+    pub commitments: Option<Commitments>,
+}
+
+/// `[[device]]`: an on-device option such as an Apple M5 laptop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Device {
+    pub name: String,
+    pub date: Month,
+    pub delay_months: ParamId,
+    pub ramp_months: ParamId,
+    pub lag: ParamId,
+    /// Lag once some vendor has published open weights.
+    pub lag_open: ParamId,
+    /// Amortized hardware cost per million tokens at release.
+    pub price: ParamId,
+}
+
+/// The two demand segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SegmentKind {
+    Enterprise,
+    Developer,
+}
+
+impl SegmentKind {
+    /// Both segments, in the order of [`Scenario::segments`].
+    pub const ALL: [SegmentKind; 2] = [SegmentKind::Enterprise, SegmentKind::Developer];
+
+    /// `enterprise` or `developer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SegmentKind::Enterprise => "enterprise",
+            SegmentKind::Developer => "developer",
+        }
+    }
+
+    /// The segment called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// `[segment.<name>]`: a population of firms or developers (§3.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub kind: SegmentKind,
+    pub cohorts: u32,
+    /// Firms (or developers) in the segment.
+    pub population: ParamId,
+    pub adopted_at_start: ParamId,
+    /// Bass innovation, per year.
+    pub bass_p: ParamId,
+    /// Bass imitation, per year.
+    pub bass_q: ParamId,
+    /// Cohort reviews per month (Poisson rate).
+    pub review_rate: ParamId,
+    /// α: weight of log price in the logit.
+    pub price_sensitivity: ParamId,
+    /// β: weight of quality (frontier-years) in the logit.
+    pub quality_preference: ParamId,
+    /// ε: elasticity of usage to cost per task.
+    pub elasticity: ParamId,
+    /// Cap on the usage multiplier from cheaper tasks.
+    pub usage_cap: ParamId,
+    /// τ_s0: tokens per task at start.
+    pub tokens_per_task: ParamId,
+    /// ρ_s: tokens per task multiplier per frontier-year.
+    pub tokens_per_capability: ParamId,
+    /// θ_s: tasks multiplier per frontier-year.
+    pub tasks_per_capability: ParamId,
+    /// M_s: task volume multiplier of ambient cohorts.
+    pub ambient_multiplier: ParamId,
+    /// Share of tasks that on-device options may serve.
+    pub device_eligible: ParamId,
+    /// Population: tasks per month at full use and start cost (T_i).
+    pub tasks: ParamId,
+    /// Population: value per task in $ (V_i).
+    pub value: ParamId,
+    /// Population: attention cost of one "should we use AI here?" decision in $ (D_i).
+    pub attention_cost: ParamId,
+    /// Population: tasks covered by one such decision (K_i).
+    pub tasks_per_decision: ParamId,
+}
+
+/// What a shock multiplies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShockTarget {
+    /// The hardware cost factor from then on.
+    Cost,
+    /// A segment's tasks from then on.
+    Demand(SegmentKind),
+    /// A vendor's current price, once (index into [`Scenario::vendors`]).
+    Price(usize),
+}
+
+/// `[[shock]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shock {
+    pub name: String,
+    pub date: Month,
+    pub delay_months: ParamId,
+    pub target: ShockTarget,
+    pub factor: ParamId,
+    /// 1 when the shock happens on the path (a bernoulli input).
+    pub occurs: ParamId,
+}
+
+/// A target's threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    Number(f64),
+    /// For the month scalars; "never" counts as later than any month.
+    Month(Month),
+}
+
+/// Which side of the threshold counts as success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    AtLeast,
+    AtMost,
+}
+
+/// `[[target]]`: a question answered with a probability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Display label (the `name`, or one made from metric, year and bound).
+    pub label: String,
+    pub metric: String,
+    /// Calendar year of the series' annual figure; `None` for a scalar.
+    pub year: Option<i32>,
+    pub direction: Direction,
+    pub threshold: Threshold,
+}
+
+/// `[[correlation]]`: a rank correlation between two uncertain inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub a: ParamId,
+    pub b: ParamId,
+    /// Spearman rank correlation in (-1, 1).
+    pub rank: f64,
+}
+
+/// A plan's included usage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Included {
+    /// Million tokens per month.
+    Limited(ParamId),
+    Unlimited,
+}
+
+/// A plan's usage growth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UsageGrowth {
+    /// A yearly factor (1.5 = +50% a year).
+    Factor(ParamId),
+    /// The growth of tokens per adopted firm of the plan's segment on the simulated path.
+    Model,
+}
+
+/// `[[plan]]`: a subscription plan to stress-test (§5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub name: String,
+    /// Index into [`Scenario::vendors`] of the vendor whose serving cost prices it.
+    pub vendor: usize,
+    pub segment: SegmentKind,
+    /// $ per month.
+    pub fee: ParamId,
+    pub included: Included,
+    /// $ per million tokens beyond the included amount.
+    pub overage: Option<ParamId>,
+    /// Hard monthly limit, million tokens.
+    pub cap: Option<ParamId>,
+    pub subscribers: ParamId,
+    /// Population: million tokens per subscriber per month at start.
+    pub usage: ParamId,
+    pub usage_growth: UsageGrowth,
+    /// Monthly probability that a subscriber is replaced by a fresh draw.
+    pub churn: ParamId,
+}
+
+/// A validated scenario: every reference resolved, every number checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// First simulated month.
+    pub start: Month,
+    /// Last simulated month (inclusive).
+    pub horizon: Month,
+    pub paths: u64,
+    pub seed: u64,
+    pub sampling: Sampling,
+    pub collapse_date: Month,
+    pub reference: Reference,
+    pub capability: Capability,
+    /// g_sw: software serving gains per year.
+    pub serving_gain_per_year: ParamId,
+    /// Present when some vendor may publish weights.
+    pub hosts: Option<Hosts>,
+    pub hardware: Hardware,
+    pub efficiency: Vec<Efficiency>,
+    pub vendors: Vec<Vendor>,
+    pub devices: Vec<Device>,
+    /// Enterprise first, then developer (see [`SegmentKind::ALL`]).
+    pub segments: [Segment; 2],
+    pub shocks: Vec<Shock>,
+    pub targets: Vec<Target>,
+    pub correlations: Vec<Correlation>,
+    pub plans: Vec<Plan>,
+    /// Every named number, in file order (defaults after the fields that were written).
+    pub inputs: Vec<Input>,
+    /// The scenario after `extends` and `--set`, as TOML text.
+    pub resolved: String,
+}
+
+impl Scenario {
+    /// The input behind `id`.
+    pub fn input(&self, id: ParamId) -> &Input {
+        &self.inputs[id.0 as usize]
+    }
+
+    /// The input called `name`.
+    pub fn find_input(&self, name: &str) -> Option<ParamId> {
+        self.inputs
+            .iter()
+            .position(|i| i.name == name)
+            .map(|i| ParamId(i as u32))
+    }
+
+    /// Number of simulated months.
+    pub fn months(&self) -> usize {
+        (self.horizon - self.start + 1) as usize
+    }
+
+    /// The segment of that kind.
+    pub fn segment(&self, kind: SegmentKind) -> &Segment {
+        &self.segments[kind as usize]
+    }
+}

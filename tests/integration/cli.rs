@@ -1,0 +1,90 @@
+//! The binary end to end: exit codes and what it prints.
+
+use super::*;
+use assert_cmd::Command;
+
+fn infercast() -> Command {
+    Command::cargo_bin("infercast").expect("binary")
+}
+
+fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn validate_prints_a_summary_and_exits_zero() {
+    let (code, out, err) = output(
+        infercast()
+            .arg("validate")
+            .arg(root().join("scenarios/base.toml")),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("base.toml: valid"));
+    assert!(out.contains("2025-01 to 2030-12 (72 months)"));
+    assert!(out.contains("vendors    OpenAI (frontier)"));
+    assert!(
+        out.contains("hardware.Rubin.delay_months"),
+        "uncertain inputs are listed"
+    );
+    assert!(
+        out.lines().all(|l| l.chars().count() <= 100),
+        "fits 100 columns:\n{out}"
+    );
+}
+
+#[test]
+fn validate_exits_two_on_bad_input_and_still_checks_every_file() {
+    let dir = files(&[("bad.toml", "horizon = 2030\n")]);
+    let (code, out, err) = output(
+        infercast()
+            .arg("validate")
+            .arg(dir.path().join("bad.toml"))
+            .arg(tiny()),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml: invalid"), "{err}");
+    assert!(err.contains("bad.toml:1:11"), "{err}");
+    assert!(out.contains("tiny.toml: valid"), "{out}");
+}
+
+#[test]
+fn validate_set_and_its_errors() {
+    let (code, out, _) = output(
+        infercast()
+            .args(["validate", "--set", "hardware.Rubin.delay_months=6"])
+            .arg(tiny()),
+    );
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("hardware.Rubin.delay_months"),
+        "a pinned input is no longer uncertain:\n{out}"
+    );
+    let (code, _, err) = output(
+        infercast()
+            .args(["validate", "--set", "hardware.Rubin.dely=6"])
+            .arg(tiny()),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("closest valid names: hardware.Rubin.delay_months"),
+        "{err}"
+    );
+    let (code, _, err) = output(infercast().args(["validate", "--set", "oops"]).arg(tiny()));
+    assert_eq!(code, 2);
+    assert!(err.contains("expected NAME=VALUE"), "{err}");
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    let (code, _, err) = output(infercast().args(["validate", "does-not-exist.toml"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot read scenario file does-not-exist.toml"),
+        "{err}"
+    );
+}

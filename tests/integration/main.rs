@@ -1,0 +1,63 @@
+//! Integration tests: one binary, a module per concern.
+
+mod cli;
+mod extends_and_set;
+mod fuzz;
+mod scenario_errors;
+mod shipped;
+
+use infercast::scenario::{self, Override, Problem, Scenario, ScenarioError};
+use std::path::{Path, PathBuf};
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The tiny fixture scenario.
+pub fn tiny() -> PathBuf {
+    root().join("tests/fixtures/tiny.toml")
+}
+
+/// A temporary directory holding the given files.
+pub fn files(list: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in list {
+        std::fs::write(dir.path().join(name), text).expect("write scenario");
+    }
+    dir
+}
+
+/// A child of the tiny fixture with `body` appended, loaded with `sets`.
+pub fn child_of_tiny(body: &str, sets: &[&str]) -> Result<Scenario, ScenarioError> {
+    let text = format!(
+        "extends = {:?}\nname = \"child\"\n{body}",
+        tiny().display().to_string()
+    );
+    let dir = files(&[("child.toml", &text)]);
+    load(&dir.path().join("child.toml"), sets)
+}
+
+/// Loads `path` with `--set` overrides given as text.
+pub fn load(path: &Path, sets: &[&str]) -> Result<Scenario, ScenarioError> {
+    let sets: Vec<Override> = sets
+        .iter()
+        .map(|s| s.parse().expect("NAME=VALUE"))
+        .collect();
+    scenario::load(path, &sets)
+}
+
+/// The problems of a load that must fail.
+pub fn problems(result: Result<Scenario, ScenarioError>) -> Vec<Problem> {
+    match result {
+        Ok(s) => panic!("expected problems, but scenario {:?} is valid", s.name),
+        Err(e) => e.problems,
+    }
+}
+
+/// The single problem of a load that must fail with exactly one.
+pub fn one_problem(result: Result<Scenario, ScenarioError>) -> Problem {
+    let mut ps = problems(result);
+    assert_eq!(ps.len(), 1, "expected one problem, got {ps:#?}");
+    ps.remove(0)
+}

@@ -1,0 +1,430 @@
+//! Every kind of bad input gets a located, specific problem (never a panic).
+
+use super::*;
+
+fn field(p: &Problem) -> &str {
+    p.field.as_deref().unwrap_or("")
+}
+
+#[test]
+fn toml_syntax_error_is_located() {
+    let dir = files(&[("bad.toml", "name = \"x\"\nhorizon = \"2030-12\n")]);
+    let p = one_problem(load(&dir.path().join("bad.toml"), &[]));
+    let loc = p.loc.expect("located");
+    assert!(loc.file.ends_with("bad.toml"));
+    assert_eq!((loc.line, loc.col), (2, 19));
+    assert!(p.message.contains("TOML syntax error"), "{}", p.message);
+}
+
+#[test]
+fn unknown_key_suggests_the_nearest() {
+    let p = one_problem(child_of_tiny(
+        "[[vendor]]\nname = \"Frontier\"\nlagg = 0.1\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "vendor.Frontier.lagg");
+    assert_eq!(p.message, "unknown key `lagg`");
+    assert_eq!(p.help.as_deref(), Some("did you mean `lag`?"));
+    let loc = p.loc.unwrap();
+    assert!(loc.file.ends_with("child.toml"));
+    assert_eq!((loc.line, loc.col), (5, 1));
+
+    let p = one_problem(child_of_tiny("[capabilty]\npace = 1.0\n", &[]));
+    assert_eq!(p.message, "unknown key `capabilty`");
+    assert_eq!(p.help.as_deref(), Some("did you mean `capability`?"));
+
+    let p = one_problem(child_of_tiny("[segment.enterprize]\ncohorts = 3\n", &[]));
+    assert_eq!(field(&p), "segment.enterprize");
+    assert!(p.help.unwrap().contains("`enterprise`"));
+}
+
+#[test]
+fn wrong_types_say_what_was_expected_and_found() {
+    let p = one_problem(child_of_tiny(
+        "[segment.enterprise]\ncohorts = \"many\"\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "segment.enterprise.cohorts");
+    assert!(
+        p.message.contains("string \"many\"") && p.message.contains("whole number"),
+        "{}",
+        p.message
+    );
+    assert_eq!(p.loc.unwrap().line, 4);
+
+    let p = one_problem(child_of_tiny("[capability]\npace = \"fast\"\n", &[]));
+    assert_eq!(field(&p), "capability.pace");
+    assert!(
+        p.message.contains("expected a number or a distribution") && p.message.contains("\"fast\""),
+        "{}",
+        p.message
+    );
+
+    let p = one_problem(child_of_tiny("sampling = \"montecarlo\"\n", &[]));
+    assert_eq!(field(&p), "sampling");
+    assert!(
+        p.message.contains("unknown value `montecarlo`"),
+        "{}",
+        p.message
+    );
+}
+
+#[test]
+fn missing_required_field_points_at_its_table() {
+    let text = std::fs::read_to_string(tiny()).unwrap().replace(
+        "launch_price = 5.0           # assumption: test value\n",
+        "",
+    );
+    let dir = files(&[("s.toml", &text)]);
+    let p = one_problem(load(&dir.path().join("s.toml"), &[]));
+    assert_eq!(field(&p), "vendor.Frontier");
+    assert!(
+        p.message.contains("missing field `launch_price`"),
+        "{}",
+        p.message
+    );
+    assert_eq!(
+        p.loc.unwrap().line,
+        31,
+        "the [[vendor]] entry's header line"
+    );
+
+    let text = std::fs::read_to_string(tiny())
+        .unwrap()
+        .replace("horizon = \"2027-12\"\n", "");
+    let dir = files(&[("s.toml", &text)]);
+    let p = one_problem(load(&dir.path().join("s.toml"), &[]));
+    assert_eq!(p.message, "missing required key `horizon`");
+}
+
+#[test]
+fn invalid_distribution_parameters() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "{ dist = \"normal\", mean = 1.0, sd = 0.0 }",
+            "`sd` must be > 0",
+        ),
+        (
+            "{ dist = \"lognormal\", median = 3.0, p90 = 2.0 }",
+            "`p90` must be greater than `median`",
+        ),
+        (
+            "{ dist = \"lognormal\", median = 3.0, sigma = 2.0 }",
+            "`median` and `p90`, or `mu` and `sigma`",
+        ),
+        (
+            "{ dist = \"triangular\", low = 1.0, mode = 5.0, high = 3.0 }",
+            "`mode` (5) must lie between",
+        ),
+        (
+            "{ dist = \"pert\", low = 3.0, mode = 3.0, high = 3.0 }",
+            "`low` (3) must be less than `high` (3)",
+        ),
+        (
+            "{ dist = \"uniform\", low = 2.0, high = 1.0 }",
+            "must be less than `high`",
+        ),
+        (
+            "{ dist = \"beta\", alpha = 0.0, beta = 1.0 }",
+            "`alpha` must be > 0",
+        ),
+        (
+            "{ dist = \"discrete\", values = [1, 2], weights = [0, 0] }",
+            "must not all be zero",
+        ),
+        (
+            "{ dist = \"discrete\", values = [1, 2], weights = [1, -1] }",
+            "non-negative",
+        ),
+        (
+            "{ dist = \"normal\", mean = 1.0, sd = 0.1, min = 5.0 }",
+            "leaves (almost) no probability mass",
+        ),
+        ("{ dist = \"normal\", mean = 1.0 }", "missing `sd`"),
+        (
+            "{ dist = \"normal\", mean = 1.0, sd = 0.1, p90 = 2.0 }",
+            "`p90` does not belong to a normal",
+        ),
+        (
+            "{ dist = \"gaussian\", mean = 1.0, sd = 0.1 }",
+            "unknown distribution \"gaussian\"",
+        ),
+        (
+            "{ dist = \"normal\", mean = 1.0, sd = 0.1 }",
+            "takes values down to -inf; truncate it with `min`",
+        ),
+    ];
+    for (dist, expected) in cases {
+        let body = format!("[[vendor]]\nname = \"Frontier\"\nlaunch_price = {dist}\n");
+        let p = one_problem(child_of_tiny(&body, &[]));
+        assert_eq!(field(&p), "vendor.Frontier.launch_price", "{dist}");
+        assert!(p.message.contains(expected), "{dist}: {}", p.message);
+        let loc = p.loc.unwrap();
+        assert_eq!((loc.line, loc.col), (5, 16), "{dist}");
+    }
+    let p = one_problem(child_of_tiny(
+        "[[vendor]]\nname = \"Challenger\"\nopen_weights = 1.5\n",
+        &[],
+    ));
+    assert!(
+        p.message.contains("expected a probability in [0, 1]"),
+        "{}",
+        p.message
+    );
+    let p = one_problem(child_of_tiny(
+        "[[vendor]]\nname = \"Challenger\"\nopen_weights = { dist = \"uniform\", low = 0, high = 1 }\n",
+        &[],
+    ));
+    assert!(
+        p.message.contains("an outcome that is 0 or 1"),
+        "{}",
+        p.message
+    );
+}
+
+#[test]
+fn dates_out_of_range_and_malformed() {
+    let p = one_problem(child_of_tiny("collapse_date = \"2031-01\"\n", &[]));
+    assert_eq!(field(&p), "collapse_date");
+    assert!(
+        p.message
+            .contains("up to the horizon (2027-12), found 2031-01"),
+        "{}",
+        p.message
+    );
+
+    let p = one_problem(child_of_tiny(
+        "[[hardware]]\nname = \"Rubin\"\ndate = \"2026-13\"\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "hardware.Rubin.date");
+    assert!(p.message.contains("\"YYYY-MM\""));
+
+    let p = one_problem(child_of_tiny(
+        "[[target]]\nmetric = \"revenue.Frontier\"\nyear = 2035\nat_least = 1e9\n",
+        &[],
+    ));
+    assert!(p.message.contains("from 2025 to 2027"), "{}", p.message);
+
+    let p = one_problem(child_of_tiny(
+        "[[shock]]\nname = \"ban\"\ndate = \"2024-01\"\ntarget = \"cost\"\nfactor = 2.0\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "shock.ban.date");
+
+    let p = one_problem(child_of_tiny("horizon = \"2024-06\"\n", &[]));
+    assert!(
+        p.message.contains("expected a month after start"),
+        "{}",
+        p.message
+    );
+
+    let p = one_problem(child_of_tiny(
+        "[[vendor]]\nname = \"Challenger\"\nlaunch = \"2024-01\"\n",
+        &[],
+    ));
+    assert!(p.help.unwrap().contains("omit `launch`"));
+}
+
+#[test]
+fn generations_in_order_and_first_generation_shape() {
+    let p = one_problem(child_of_tiny(
+        "[[hardware]]\nname = \"Old\"\ndate = \"2025-06\"\nramp_months = 12\ncost_factor = 0.5\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "hardware.Old.date");
+    assert!(p.message.contains("in order of date"), "{}", p.message);
+
+    let p = one_problem(child_of_tiny(
+        "[[hardware]]\nname = \"Hopper\"\ndate = \"2025-01\"\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "hardware.Hopper.date");
+    assert!(p.message.contains("installed at start"));
+}
+
+#[test]
+fn extends_cycle_and_missing_parent() {
+    let dir = files(&[
+        ("a.toml", "extends = \"b.toml\"\n"),
+        ("b.toml", "name = \"b\"\nextends = \"a.toml\"\n"),
+    ]);
+    let p = one_problem(load(&dir.path().join("a.toml"), &[]));
+    assert_eq!(field(&p), "extends");
+    assert!(
+        p.message.contains("cycle: a.toml -> b.toml -> a.toml"),
+        "{}",
+        p.message
+    );
+    let loc = p.loc.unwrap();
+    assert!(loc.file.ends_with("b.toml"));
+    assert_eq!((loc.line, loc.col), (2, 11));
+
+    let dir = files(&[("self.toml", "extends = \"self.toml\"\n")]);
+    assert!(
+        one_problem(load(&dir.path().join("self.toml"), &[]))
+            .message
+            .contains("cycle")
+    );
+
+    let dir = files(&[("c.toml", "\nextends = \"missing.toml\"\n")]);
+    let p = one_problem(load(&dir.path().join("c.toml"), &[]));
+    assert!(
+        p.message.contains("cannot read scenario file") && p.message.contains("missing.toml"),
+        "{}",
+        p.message
+    );
+    assert_eq!(p.loc.unwrap().line, 2);
+
+    let p = one_problem(load(Path::new("no/such/scenario.toml"), &[]));
+    assert!(p.loc.is_none());
+    assert!(p.message.contains("no/such/scenario.toml"));
+}
+
+#[test]
+fn bad_set_names_and_values() {
+    let p = one_problem(load(&tiny(), &["vendor.Frontir.launch_price=4"]));
+    assert_eq!(field(&p), "vendor.Frontir.launch_price");
+    let help = p.help.unwrap();
+    assert!(
+        help.starts_with("closest valid names: vendor.Frontier.launch_price"),
+        "{help}"
+    );
+
+    let p = one_problem(load(&tiny(), &["vendor.Frontier.launch_price=cheap"]));
+    let loc = p.loc.unwrap();
+    assert_eq!(&*loc.file, "--set");
+    assert!(
+        p.message
+            .contains("expected a number or an inline distribution")
+    );
+
+    let p = one_problem(load(&tiny(), &["vendor.Frontier.launch_price=-3"]));
+    assert!(
+        p.message.contains("expected a number > 0, found -3"),
+        "{}",
+        p.message
+    );
+
+    assert!("no-equals-sign".parse::<Override>().is_err());
+    assert!("=5".parse::<Override>().is_err());
+}
+
+#[test]
+fn correlations_must_name_uncertain_inputs() {
+    let p = one_problem(child_of_tiny(
+        "[[correlation]]\nbetween = [\"hardware.Rubin.delay_month\", \"hardware.Rubin.cost_factor\"]\nrank = 0.3\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "correlation[0].between");
+    assert!(
+        p.message
+            .contains("no uncertain input is named `hardware.Rubin.delay_month`")
+    );
+    assert_eq!(
+        p.help.as_deref(),
+        Some("did you mean `hardware.Rubin.delay_months`?")
+    );
+
+    let p = one_problem(child_of_tiny(
+        "[[correlation]]\nbetween = [\"capability.pace\", \"hardware.Rubin.cost_factor\"]\nrank = 0.3\n",
+        &[],
+    ));
+    assert!(p.message.contains("is a fixed number"), "{}", p.message);
+
+    let p = one_problem(child_of_tiny(
+        "[[correlation]]\nbetween = [\"hardware.Rubin.delay_months\", \"hardware.Rubin.cost_factor\"]\nrank = 1.0\n",
+        &[],
+    ));
+    assert!(p.message.contains("strictly between -1 and 1"));
+}
+
+#[test]
+fn targets_must_name_existing_metrics() {
+    let p = one_problem(child_of_tiny(
+        "[[target]]\nmetric = \"revenue.Frontiir\"\nyear = 2026\nat_least = 1e9\n",
+        &[],
+    ));
+    assert_eq!(p.help.as_deref(), Some("did you mean `revenue.Frontier`?"));
+    let p = one_problem(child_of_tiny(
+        "[[target]]\nmetric = \"revenue_total\"\nat_least = 1e9\n",
+        &[],
+    ));
+    assert!(p.message.contains("needs a `year`"));
+    let p = one_problem(child_of_tiny(
+        "[[target]]\nmetric = \"month_100x\"\nat_most = 30\n",
+        &[],
+    ));
+    assert!(p.message.contains("expected a month such as"));
+    let p = one_problem(child_of_tiny(
+        "[[target]]\nmetric = \"volume_growth\"\nat_least = 2\nat_most = 5\n",
+        &[],
+    ));
+    assert!(
+        p.message
+            .contains("exactly one of `at_least` and `at_most`")
+    );
+}
+
+#[test]
+fn independent_problems_are_reported_together() {
+    let body = "collapse_date = \"2031-01\"\n\
+                [[vendor]]\nname = \"Frontier\"\nlaunch_price = -1.0\n\
+                [segment.developer]\nusage_cap = 0.5\n\
+                [[plan]]\nname = \"Pro\"\nvendor = \"Nobody\"\n";
+    let ps = problems(child_of_tiny(body, &[]));
+    let fields: Vec<&str> = ps.iter().map(field).collect();
+    assert_eq!(
+        fields,
+        [
+            "collapse_date",
+            "vendor.Frontier.launch_price",
+            "segment.developer.usage_cap",
+            "plan.Pro.vendor"
+        ]
+    );
+
+    // Type errors in different entries are collected too.
+    let body = "[[vendor]]\nname = \"Frontier\"\nlagg = 0.1\n[[vendor]]\nname = \"Challenger\"\npricee = 1\n[capability]\ncost_per_unit = true\n";
+    let ps = problems(child_of_tiny(body, &[]));
+    let fields: Vec<&str> = ps.iter().map(field).collect();
+    assert_eq!(
+        fields,
+        [
+            "capability.cost_per_unit",
+            "vendor.Frontier.lagg",
+            "vendor.Challenger.pricee"
+        ]
+    );
+}
+
+#[test]
+fn errors_display_file_line_column_and_snippet() {
+    let err = child_of_tiny("[capability]\npace = -1.0\n", &[]).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("error: `capability.pace`: expected a number ≥ 0, found -1"),
+        "{text}"
+    );
+    assert!(text.contains("child.toml:4:8"), "{text}");
+    assert!(text.contains("4 | pace = -1.0"), "{text}");
+    assert!(text.ends_with("1 problem found"), "{text}");
+}
+
+#[test]
+fn open_weights_need_a_hosts_section() {
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    let text = text.replace("[hosts]\ncost_factor = 1.2            # assumption: test value\nmargin = 0.3                 # assumption: test value\n", "");
+    let dir = files(&[("s.toml", &text)]);
+    let p = one_problem(load(&dir.path().join("s.toml"), &[]));
+    assert_eq!(field(&p), "vendor.Challenger.open_weights");
+    assert!(p.help.unwrap().contains("add [hosts]"));
+    let dir = files(&[(
+        "s.toml",
+        &text.replace("open_weights = 0.5", "open_weights = 0"),
+    )]);
+    assert!(
+        load(&dir.path().join("s.toml"), &[]).is_ok(),
+        "no hosts needed when weights stay closed"
+    );
+}
