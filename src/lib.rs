@@ -10,8 +10,13 @@
 //! ```
 //!
 //! * [`scenario`]: the TOML schema, distributions, `extends`, `--set`, validation.
+//! * [`sample`]: one value per uncertain input for path `i`, from streams keyed by `(seed, purpose)`.
+//! * [`model`]: the discrete-event simulation of one path.
 //! * [`report`]: what the command line prints and writes.
 #![forbid(unsafe_code)]
 
+pub mod explain;
+pub mod model;
 pub mod report;
+pub mod sample;
 pub mod scenario;

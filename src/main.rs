@@ -1,8 +1,8 @@
 //! The `infercast` command line: a thin layer that wires the library's stages together.
 
 use clap::{Parser, Subcommand};
-use infercast::report;
 use infercast::scenario::{self, Override, ScenarioError};
+use infercast::{explain, report};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +26,18 @@ enum Command {
         #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
         set: Vec<Override>,
     },
+    /// One path at the medians: event timeline, quarterly table, and the collapse factor
+    /// split into hardware, efficiency, competition and on-device.
+    Explain {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Override one input, e.g. --set hardware.Rubin.delay_months=6
+        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+        set: Vec<Override>,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_override(s: &str) -> Result<Override, String> {
@@ -39,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { files, set } => validate(&files, &set),
+        Command::Explain { file, set, json } => run_explain(&file, &set, json),
     }
 }
 
@@ -67,6 +80,27 @@ fn validate(files: &[PathBuf], set: &[Override]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn run_explain(file: &std::path::Path, set: &[Override], json: bool) -> ExitCode {
+    let s = match scenario::load(file, set) {
+        Ok(s) => s,
+        Err(e) => {
+            report_error(file, &e);
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let e = explain::explain(&s);
+    let text = if json {
+        let mut t = serde_json::to_string_pretty(&report::explain_json(&s, &e))
+            .expect("JSON of finite data");
+        t.push('\n');
+        t
+    } else {
+        report::explain_text(&s, &e)
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn report_error(file: &std::path::Path, e: &ScenarioError) {

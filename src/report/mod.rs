@@ -1,6 +1,8 @@
 //! Everything infercast shows a person: terminal summaries (and, later, files and charts).
-//! Reads validated data only; never touches the model.
+//! Reads results only; never runs the model.
 
+mod explain;
 mod validate;
 
-pub use validate::scenario_summary;
+pub use explain::{explain_json, explain_text};
+pub use validate::{human, scenario_summary, wrap};

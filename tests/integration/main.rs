@@ -1,5 +1,6 @@
 //! Integration tests: one binary, a module per concern.
 
+mod calibration;
 mod cli;
 mod extends_and_set;
 mod fuzz;
