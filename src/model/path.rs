@@ -664,7 +664,15 @@ impl<'a> Path<'a> {
     fn run(mut self) -> PathResult {
         self.start();
         while let Some((t, e)) = self.queue.pop() {
-            self.events += 1;
+            self.step(t, e);
+        }
+        self.finish()
+    }
+
+    /// Processes one event.
+    fn step(&mut self, t: f64, e: Event) {
+        self.events += 1;
+        {
             match e {
                 Event::MonthEnd(m) => self.month_end(m),
                 Event::CohortReview(s) => {
@@ -712,7 +720,6 @@ impl<'a> Path<'a> {
                 Event::Shock(k) => self.shock(t, k),
             }
         }
-        self.finish()
     }
 
     fn launch(&mut self, t: f64, v: usize) {
@@ -957,7 +964,8 @@ impl<'a> Path<'a> {
             let past = seg.thresholds.len() - seg.thresholds.partition_point(|th| *th < seg.c_fix);
             if 2 * past >= seg.thresholds.len() {
                 self.zero_marginal = Some(m);
-                self.log(t, "zero marginal intelligence: half the enterprise firms would run AI rather than decide whether to".to_owned());
+                // Dated by the month it is booked in, which began at t = m - 1.
+                self.log(t - 1.0, "zero marginal intelligence: half the enterprise firms would run AI rather than decide".to_owned());
             }
         }
         if m < self.months {
@@ -1093,3 +1101,6 @@ pub fn simulate(
 ) -> PathResult {
     Path::new(scenario, draws, path, seed, options).run()
 }
+
+#[cfg(test)]
+mod tests;

@@ -145,7 +145,7 @@ pub fn explain_text(s: &Scenario, e: &Explanation) -> String {
         (
             "residual",
             d.residual,
-            "every vector off: incumbents' cheaper older models reaching the reference",
+            "every vector off: cheaper incumbents reach the reference",
         ),
     ] {
         let _ = writeln!(w, "  {name:12} × {:>8}   {what}", human(x));
@@ -164,16 +164,20 @@ pub fn explain_text(s: &Scenario, e: &Explanation) -> String {
     };
     let _ = writeln!(
         w,
-        "\n100x collapse: {}; zero marginal intelligence: {}; paid volume ×{} vs price ÷{} ({})",
+        "\n100x collapse: {}; zero marginal intelligence: {}",
         month(sc.month_100x),
-        month(sc.month_zero_marginal),
+        month(sc.month_zero_marginal)
+    );
+    let stall = if sc.revenue_stall {
+        "revenue stalls"
+    } else {
+        "revenue grows"
+    };
+    let _ = writeln!(
+        w,
+        "paid tokens ×{} from the first to the last full year, blended price ÷{}: {stall}",
         human(sc.volume_growth),
-        human(sc.price_decline),
-        if sc.revenue_stall {
-            "revenue stalls"
-        } else {
-            "revenue grows"
-        }
+        human(sc.price_decline)
     );
     out
 }

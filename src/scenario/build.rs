@@ -1553,12 +1553,14 @@ fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Correlation> {
         for name in [a, bb] {
             match b.inputs.iter().position(|inp| inp.name == *name) {
                 Some(id) if b.inputs[id].is_uncertain() => ids.push(ParamId(id as u32)),
-                // Pinned by `--set` for a what-if: the correlation no longer applies.
+                // Pinned later in the chain (by a child file or `--set`) than the correlation
+                // was written, for a what-if: the correlation no longer applies.
                 Some(id)
                     if b.inputs[id]
                         .loc
                         .as_ref()
-                        .is_some_and(|l| &*l.file == "--set") => {}
+                        .zip(node)
+                        .is_some_and(|(l, n)| l.depth < n.loc.depth) => {}
                 Some(id) => {
                     let why = if b.inputs[id].kind == InputKind::Population {
                         "describes a population, not an uncertain input"

@@ -15,6 +15,9 @@ pub struct Loc {
     pub col: usize,
     /// The whole source line, shown under the message.
     pub text: Arc<str>,
+    /// Place in the `extends` chain: 0 for the file named on the command line, 1 for the
+    /// file it extends, and so on; -1 for a `--set` override (the latest word).
+    pub depth: i32,
 }
 
 impl fmt::Display for Loc {

@@ -65,6 +65,7 @@ impl FromStr for Override {
 
 impl Override {
     /// The override's value as a located node (file `--set`), or the problem with it.
+    #[allow(clippy::result_large_err)] // a cold error path: one problem per bad override
     fn node(&self) -> Result<source::Node, Problem> {
         let text = format!("{}={}", self.name, self.value);
         let bad = |loc| {
@@ -80,7 +81,7 @@ impl Override {
                 "write e.g. --set NAME=6 or --set 'NAME={ dist = \"normal\", mean = 6, sd = 2 }'",
             )
         };
-        let tree = source::parse_text("--set", text).map_err(|p| bad(p.loc))?;
+        let tree = source::parse_text("--set", text, -1).map_err(|p| bad(p.loc))?;
         let mut node = Some(&tree);
         for part in self.name.split('.') {
             node = node.and_then(|n| n.get(part));
@@ -140,7 +141,7 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioErr
 /// Parses and validates scenario text that is not in a file (`extends` is resolved
 /// relative to the working directory). `name` is how errors refer to it.
 pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let tree = source::parse_text(name, text.to_owned()).map_err(|p| vec![p])?;
+    let tree = source::parse_text(name, text.to_owned(), 0).map_err(|p| vec![p])?;
     let built = build::build(&tree, Path::new(name));
     built.scenario.ok_or_else(|| built.problems.into())
 }

@@ -145,16 +145,18 @@ impl Node {
 /// Byte offsets of line starts, to turn spans into lines and columns.
 struct SourceText {
     name: Arc<str>,
+    depth: i32,
     text: String,
     line_starts: Vec<usize>,
 }
 
 impl SourceText {
-    fn new(name: &str, text: String) -> Self {
+    fn new(name: &str, text: String, depth: i32) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self {
             name: name.into(),
+            depth,
             text,
             line_starts,
         }
@@ -178,6 +180,7 @@ impl SourceText {
             line: line + 1,
             col,
             text: line_text.into(),
+            depth: self.depth,
         }
     }
 
@@ -324,8 +327,9 @@ impl SourceText {
 }
 
 /// Parses one TOML text into a located tree. `name` is how errors name the file.
-pub(crate) fn parse_text(name: &str, text: String) -> Result<Node, Problem> {
-    let src = SourceText::new(name, text);
+#[allow(clippy::result_large_err)] // a cold error path: one problem per bad file
+pub(crate) fn parse_text(name: &str, text: String, depth: i32) -> Result<Node, Problem> {
+    let src = SourceText::new(name, text, depth);
     match toml_edit::Document::parse(src.text.clone()) {
         Ok(doc) => Ok(src.item_node(doc.as_item()).expect("a document is a table")),
         Err(e) => Err(Problem::at(
@@ -375,7 +379,8 @@ fn load_chain(
             chain.join(" -> ")
         )));
     }
-    let mut node = parse_text(&path.display().to_string(), text).map_err(|p| vec![p])?;
+    let mut node =
+        parse_text(&path.display().to_string(), text, stack.len() as i32).map_err(|p| vec![p])?;
     let Kind::Table(root) = &mut node.kind else {
         unreachable!("a document is a table")
     };
@@ -478,7 +483,7 @@ mod tests {
     #[test]
     fn comments_become_sources() {
         let text = "# header\n\n[capability]\n# CAL-21: algorithms ~3x/yr\n# second line\npace = 1.0 # trailing\n\ncost_per_unit = 2.5\n";
-        let node = parse_text("t.toml", text.into()).unwrap();
+        let node = parse_text("t.toml", text.into(), 0).unwrap();
         let pace = node.get("capability").unwrap().get("pace").unwrap();
         assert_eq!(
             pace.source.as_deref(),
@@ -499,12 +504,12 @@ mod tests {
     fn merge_matches_entries_by_name_and_replaces_distributions() {
         let parent = parse_text(
             "p.toml",
-            "[[vendor]]\nname = \"A\"\nprice = { dist = \"lognormal\", median = 1.0, p90 = 2.0 }\nlag = 0.0\n[[vendor]]\nname = \"B\"\nprice = 2.0\n".into(),
+            "[[vendor]]\nname = \"A\"\nprice = { dist = \"lognormal\", median = 1.0, p90 = 2.0 }\nlag = 0.0\n[[vendor]]\nname = \"B\"\nprice = 2.0\n".into(), 0,
         )
         .unwrap();
         let child = parse_text(
             "c.toml",
-            "[[vendor]]\nname = \"A\"\nprice = { dist = \"normal\", mean = 1.0, sd = 0.1 }\n[[vendor]]\nname = \"C\"\nprice = 3.0\n".into(),
+            "[[vendor]]\nname = \"A\"\nprice = { dist = \"normal\", mean = 1.0, sd = 0.1 }\n[[vendor]]\nname = \"C\"\nprice = 3.0\n".into(), 0,
         )
         .unwrap();
         let mut merged = parent;
@@ -528,9 +533,10 @@ mod tests {
         let mut root = parse_text(
             "p.toml",
             "[[vendor]]\nname = \"A\"\nprice = 1.0\n[segment.enterprise]\nbass_q = 0.4\n".into(),
+            0,
         )
         .unwrap();
-        let value = parse_text("--set", "v = 2.5".into())
+        let value = parse_text("--set", "v = 2.5".into(), -1)
             .unwrap()
             .get("v")
             .unwrap()

@@ -88,3 +88,59 @@ fn missing_file_is_bad_input() {
         "{err}"
     );
 }
+
+#[test]
+fn explain_prints_timeline_table_and_decomposition() {
+    let (code, out, err) = output(
+        infercast()
+            .arg("explain")
+            .arg(root().join("scenarios/base.toml")),
+    );
+    assert_eq!(code, 0, "{err}");
+    for part in [
+        "Timeline",
+        "DeepSeek launches",
+        "Quarterly",
+        "2025-Q1",
+        "2030-Q4",
+        "Revenue per quarter",
+        "hardware     ×",
+        "total        ×",
+    ] {
+        assert!(out.contains(part), "missing {part:?} in:\n{out}");
+    }
+    assert!(
+        out.lines().all(|l| l.chars().count() <= 100),
+        "fits 100 columns:\n{out}"
+    );
+}
+
+#[test]
+fn explain_json_multiplies_back_to_the_total() {
+    let (code, out, err) = output(
+        infercast()
+            .args(["explain", "--json"])
+            .arg(root().join("scenarios/base.toml")),
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let d = &v["collapse"]["decomposition"];
+    let f = |k: &str| d[k].as_f64().unwrap_or_else(|| panic!("{k} in {d}"));
+    let product = f("residual") * f("hardware") * f("efficiency") * f("competition") * f("devices");
+    assert!((product / f("total") - 1.0).abs() < 1e-9, "{d}");
+    assert_eq!(v["quarters"].as_array().unwrap().len(), 24);
+    assert!(
+        v["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"].as_str().unwrap().contains("Rubin"))
+    );
+    let (code, _, err) = output(
+        infercast()
+            .args(["explain", "--set", "capability.pace=-1"])
+            .arg(root().join("scenarios/base.toml")),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("capability.pace"), "{err}");
+}

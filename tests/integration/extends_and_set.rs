@@ -189,3 +189,33 @@ fn resolved_scenario_round_trips() {
     assert_eq!(again.targets, s.targets);
     assert_eq!(again.correlations, s.correlations);
 }
+
+#[test]
+fn pinning_a_correlated_input_in_a_child_drops_the_inherited_correlation() {
+    let tiny_path = tiny().display().to_string();
+    let dir = files(&[
+        (
+            "mid.toml",
+            &format!(
+                "extends = {tiny_path:?}\n[[correlation]]\nbetween = [\"hardware.Rubin.delay_months\", \"vendor.Challenger.delay_months\"]\nrank = 0.3\n"
+            ),
+        ),
+        (
+            "leaf.toml",
+            "extends = \"mid.toml\"\n[[hardware]]\nname = \"Rubin\"\ndelay_months = 12\n",
+        ),
+    ]);
+    assert_eq!(
+        load(&dir.path().join("mid.toml"), &[])
+            .unwrap()
+            .correlations
+            .len(),
+        1
+    );
+    assert!(
+        load(&dir.path().join("leaf.toml"), &[])
+            .unwrap()
+            .correlations
+            .is_empty()
+    );
+}
