@@ -109,22 +109,25 @@ pub fn scenario_summary(s: &Scenario) -> String {
         })
         .collect();
     let _ = writeln!(w, "vendors    {}", vendors.join(", "));
-    if !s.efficiency.is_empty() {
-        let e: Vec<String> = s
-            .efficiency
+    let mut dated = |label: &str, items: Vec<String>| {
+        if !items.is_empty() {
+            let _ = writeln!(w, "{label:10} {}", items.join(", "));
+        }
+    };
+    dated(
+        "efficiency",
+        s.efficiency
             .iter()
             .map(|e| format!("{} {}", e.name, e.date))
-            .collect();
-        let _ = writeln!(w, "efficiency {}", e.join(", "));
-    }
-    if !s.devices.is_empty() {
-        let d: Vec<String> = s
-            .devices
+            .collect(),
+    );
+    dated(
+        "devices",
+        s.devices
             .iter()
             .map(|d| format!("{} {}", d.name, d.date))
-            .collect();
-        let _ = writeln!(w, "devices    {}", d.join(", "));
-    }
+            .collect(),
+    );
     let segs: Vec<String> = s
         .segments
         .iter()
