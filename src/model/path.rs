@@ -4,9 +4,9 @@
 //! * The market snapshot (logit shares, tokens per task, cost per task per segment, `P_fix`)
 //!   is recomputed at every event that changes prices or the set of options (launches,
 //!   releases, reviews, shocks) and at month ends; cohort reviews read the latest snapshot.
-//! * Cohort reviews of a segment are one Poisson stream of rate `cohorts × review_rate`, each
-//!   review picking a cohort uniformly: by superposition this is exactly the design's
-//!   independent Poisson review process per cohort, with one queue entry per segment.
+//! * Cohort reviews are processed in the intervals between queued events: a Poisson count per
+//!   segment, each review picking a cohort uniformly (see `drain_reviews`): exactly the
+//!   design's independent Poisson review process per cohort, without a queue entry each.
 //! * Cohorts of a segment represent equal numbers of firms (`population / cohorts`).
 //! * A vendor live at start with open weights has its hosts option from the start.
 //! * If no option reaches the reference capability, `P_fix` scales the best option up by κ
@@ -30,7 +30,6 @@ enum Event {
     Launch(usize),
     Device(usize),
     PriceReview(usize),
-    CohortReview(usize),
     CommitmentCheck(usize),
     Shock(usize),
 }
@@ -71,8 +70,12 @@ struct Seg {
     demand_mult: f64,
     reviews: ChaCha8Rng,
     adopt: ChaCha8Rng,
+    /// Time up to which the segment's cohort reviews have been processed.
+    reviewed_to: f64,
     /// Adopted fraction at the last month end.
     f_last: f64,
+    /// Probability that an idle cohort that pays adopts at a review, from `f_last`.
+    p_adopt: f64,
     c_task0: f64,
     // Snapshot.
     shares: Vec<f64>,
@@ -109,6 +112,13 @@ impl Seg {
             self.count_ambient += 1;
         }
         self.state[i] = to;
+    }
+
+    /// Records the adopted fraction (at a month end, or at start) and the Bass adoption
+    /// probability per review it implies: `1 - exp(-(p + q·F) / review_rate)`.
+    fn remember_adoption(&mut self) {
+        self.f_last = self.adopted_fraction();
+        self.p_adopt = 1.0 - (-(self.bass_p + self.bass_q * self.f_last) / self.rate).exp();
     }
 
     fn adopted_fraction(&self) -> f64 {
@@ -342,8 +352,10 @@ impl<'a> Path<'a> {
                     count_ambient: 0,
                     demand_mult: 1.0,
                     reviews: stream(seed, &format!("reviews:{name}"), path),
+                    reviewed_to: 0.0,
                     adopt: stream(seed, &format!("adoption:{name}"), path),
                     f_last: 0.0,
+                    p_adopt: 0.0,
                     c_task0: 1.0,
                     shares: vec![0.0; n_opts],
                     tau: vec![0.0; n_opts],
@@ -362,7 +374,7 @@ impl<'a> Path<'a> {
                     }
                     seg.set_state(i, ADOPTED);
                 }
-                seg.f_last = seg.adopted_fraction();
+                seg.remember_adoption();
                 seg
             })
             .collect();
@@ -642,10 +654,6 @@ impl<'a> Path<'a> {
         }
         let (per_opt, per_seg) = self.tokens();
         self.remember_shares(&per_opt, per_seg);
-        for s in 0..self.segs.len() {
-            let t = self.next_review_gap(s);
-            self.push(t, Event::CohortReview(s));
-        }
         self.queue.push(1.0, true, Event::MonthEnd(1));
     }
 
@@ -653,12 +661,6 @@ impl<'a> Path<'a> {
         let n_v = self.sc.vendors.len();
         self.opts[n_v + v].live = true;
         self.any_open = true;
-    }
-
-    fn next_review_gap(&mut self, s: usize) -> f64 {
-        let seg = &mut self.segs[s];
-        let rate = seg.rate * seg.state.len() as f64;
-        -open_unit(&mut seg.reviews).ln() / rate
     }
 
     fn run(mut self) -> PathResult {
@@ -669,17 +671,43 @@ impl<'a> Path<'a> {
         self.finish()
     }
 
-    /// Processes one event.
+    /// Processes every cohort review between the last queued event and `t`.
+    ///
+    /// Reviews read only the market snapshot and the last month end's figures, which no
+    /// review changes, and write cohort states, which only month ends read. So within the
+    /// interval their times do not matter, only how many there are and whom they pick: for a
+    /// segment of `n` cohorts each reviewed at rate `r`, the count is Poisson(`n·r·Δ`) and
+    /// each review picks a cohort uniformly, in sequence. This is exactly the design's
+    /// independent Poisson review process per cohort (by superposition and the uniform order
+    /// statistics of a Poisson process), without a queue entry or a logarithm per review.
+    /// Every review still counts as one event.
+    fn drain_reviews(&mut self, t: f64) {
+        for s in 0..self.segs.len() {
+            let seg = &mut self.segs[s];
+            let span = t.min(f64::from(self.months)) - seg.reviewed_to;
+            if span <= 0.0 {
+                continue;
+            }
+            seg.reviewed_to += span;
+            let mean = seg.rate * seg.state.len() as f64 * span;
+            let count = match rand_distr::Poisson::new(mean) {
+                Ok(p) => rand_distr::Distribution::sample(&p, &mut seg.reviews) as u64,
+                Err(_) => 0,
+            };
+            for _ in 0..count {
+                self.review(s);
+            }
+            self.events += count;
+        }
+    }
+
+    /// Processes one queued event (after the cohort reviews that come before it).
     fn step(&mut self, t: f64, e: Event) {
+        self.drain_reviews(t);
         self.events += 1;
         {
             match e {
                 Event::MonthEnd(m) => self.month_end(m),
-                Event::CohortReview(s) => {
-                    self.review(s);
-                    let gap = self.next_review_gap(s);
-                    self.push(t + gap, Event::CohortReview(s));
-                }
                 Event::Hardware(g) => {
                     self.gens_live = self.gens_live.max(g + 1);
                     if self.recording() {
@@ -792,11 +820,9 @@ impl<'a> Path<'a> {
         if state != IDLE && seg.c_task > seg.value[i] {
             seg.set_state(i, IDLE);
         } else if state == IDLE {
-            if seg.c_task <= seg.value[i] {
-                let p = 1.0 - (-(seg.bass_p + seg.bass_q * seg.f_last) / seg.rate).exp();
-                if open_unit(&mut seg.adopt) < p {
-                    seg.set_state(i, ADOPTED);
-                }
+            // The adoption draw is made only for a cohort that pays.
+            if seg.c_task <= seg.value[i] && open_unit(&mut seg.adopt) < seg.p_adopt {
+                seg.set_state(i, ADOPTED);
             }
         } else if state == ADOPTED && seg.per_decision[i] * seg.c_fix <= seg.attention[i] {
             seg.set_state(i, AMBIENT);
@@ -956,7 +982,7 @@ impl<'a> Path<'a> {
             self.tok_hist[v].push(per_opt[v]);
         }
         for seg in &mut self.segs {
-            seg.f_last = seg.adopted_fraction();
+            seg.remember_adoption();
         }
         self.remember_shares(&per_opt, per_seg);
         if self.zero_marginal.is_none() {
