@@ -18,5 +18,7 @@
 pub mod explain;
 pub mod model;
 pub mod report;
+pub mod run;
 pub mod sample;
 pub mod scenario;
+pub mod stats;

@@ -1,8 +1,10 @@
 //! The `infercast` command line: a thin layer that wires the library's stages together.
 
 use clap::{Parser, Subcommand};
+use infercast::run::{self, Observer, Settings};
 use infercast::scenario::{self, Override, ScenarioError};
 use infercast::{explain, report};
+use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +27,29 @@ enum Command {
         /// Override one input, e.g. --set hardware.Rubin.delay_months=6
         #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
         set: Vec<Override>,
+    },
+    /// Run many paths in parallel and write probabilities, quantiles and sensitivities.
+    Run {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Number of paths (default: the scenario's `paths`).
+        #[arg(long)]
+        paths: Option<u64>,
+        /// Seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). The output does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Override one input, e.g. --set hardware.Rubin.delay_months=6
+        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+        set: Vec<Override>,
+        /// Output folder (default: output/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
     },
     /// One path at the medians: event timeline, quarterly table, and the collapse factor
     /// split into hardware, efficiency, competition and on-device.
@@ -52,6 +77,15 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate { files, set } => validate(&files, &set),
         Command::Explain { file, set, json } => run_explain(&file, &set, json),
+        Command::Run {
+            file,
+            paths,
+            seed,
+            threads,
+            set,
+            out,
+            quiet,
+        } => run_paths(&file, paths, seed, threads, &set, out, quiet),
     }
 }
 
@@ -80,6 +114,66 @@ fn validate(files: &[PathBuf], set: &[Override]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The progress bar: paths done, paths per second, time left.
+struct Bar(indicatif::ProgressBar);
+
+impl Observer for Bar {
+    fn advance(&self, paths: u64) {
+        self.0.inc(paths);
+    }
+}
+
+fn run_paths(
+    file: &std::path::Path,
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    set: &[Override],
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    let s = match scenario::load(file, set) {
+        Ok(s) => s,
+        Err(e) => {
+            report_error(file, &e);
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    let settings = Settings {
+        paths: paths.unwrap_or(s.paths),
+        seed: seed.unwrap_or(s.seed),
+        threads,
+    };
+    if settings.paths == 0 {
+        eprintln!("error: --paths must be at least 1");
+        return ExitCode::from(BAD_INPUT);
+    }
+    let show = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(settings.paths),
+        if show {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
+            .expect("a valid template"),
+    );
+    let result = run::run(&s, &settings, &Bar(bar.clone()));
+    bar.finish_and_clear();
+    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+    if let Err(e) = report::write_run(&dir, &s, &settings, &result) {
+        eprintln!("error: cannot write the outputs to {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    let mut text = report::summary_table(&s, &result);
+    text.push_str(&format!("\noutputs in {}\n", dir.display()));
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn run_explain(file: &std::path::Path, set: &[Override], json: bool) -> ExitCode {

@@ -4,6 +4,7 @@ mod calibration;
 mod cli;
 mod extends_and_set;
 mod fuzz;
+mod run;
 mod scenario_errors;
 mod shipped;
 

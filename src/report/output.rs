@@ -1,0 +1,332 @@
+//! The files of a run (`manifest.json`, `summary.json`, `series.csv`, `outcomes.csv`), each
+//! written atomically, and the summary table printed at the end.
+
+use super::validate::human;
+use crate::run::{BLOCK_SIZE, RunResult, Settings};
+use crate::scenario::{Direction, Scenario, Threshold};
+use crate::stats::{Proportion, QUANTILES, spearman};
+use serde_json::{Value, json};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then renamed over `path`. A killed run never leaves a truncated file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A stable 64-bit FNV-1a hash of the resolved scenario text, as hex.
+pub fn scenario_hash(s: &Scenario) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.resolved.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn month_label(s: &Scenario, m: usize) -> String {
+    s.start.plus(m as i32 - 1).to_string()
+}
+
+/// Quantiles, mean and missing count of a histogram as JSON.
+fn quantile_json(h: &crate::stats::Histogram) -> Value {
+    let mut o = serde_json::Map::new();
+    for q in QUANTILES {
+        o.insert(
+            format!("p{}", (q * 100.0).round()),
+            json!(finite(h.quantile(q))),
+        );
+    }
+    o.insert("mean".into(), json!(finite(h.mean())));
+    o.insert("paths".into(), json!(h.count()));
+    o.insert("missing".into(), json!(h.missing()));
+    Value::Object(o)
+}
+
+/// JSON has no NaN or infinity: they become null.
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+fn proportion_json(p: Proportion) -> Value {
+    let (lo, hi) = p.wilson();
+    json!({"probability": p.p(), "se": p.se(), "wilson95": [lo, hi], "successes": p.successes, "paths": p.n})
+}
+
+/// The outcome columns that sensitivity explains: the key scalars and each target's metric.
+fn sensitivity_outcomes(s: &Scenario, r: &RunResult) -> Vec<(String, usize)> {
+    let names = r.outcomes.names();
+    let col = |name: &str| names.iter().position(|n| n == name).map(|i| i - 1);
+    let mut out: Vec<(String, usize)> = ["collapse_factor", "volume_growth", "price_decline"]
+        .iter()
+        .filter_map(|n| col(n).map(|c| ((*n).to_owned(), c)))
+        .collect();
+    for t in &s.targets {
+        let name = match t.year {
+            Some(y) => names.iter().position(|n| *n == format!("{}.{y}", t.metric)),
+            None => names.iter().position(|n| *n == t.metric),
+        };
+        if let Some(c) = name.map(|i| i - 1)
+            && !out.iter().any(|(_, x)| *x == c)
+        {
+            out.push((t.label.clone(), c));
+        }
+    }
+    out
+}
+
+/// `summary.json` (schema in the README).
+pub fn summary_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value {
+    let n = r.tally.paths;
+    let names = r.outcomes.names();
+    let targets: Vec<Value> = s
+        .targets
+        .iter()
+        .zip(&r.tally.target_hits)
+        .map(|(t, hits)| {
+            let threshold = match t.threshold {
+                Threshold::Number(x) => json!(x),
+                Threshold::Month(m) => json!(m.to_string()),
+            };
+            let mut v = proportion_json(Proportion {
+                successes: *hits,
+                n,
+            });
+            v["label"] = json!(t.label);
+            v["metric"] = json!(t.metric);
+            v["year"] = json!(t.year);
+            v[if t.direction == Direction::AtLeast {
+                "at_least"
+            } else {
+                "at_most"
+            }] = threshold;
+            v
+        })
+        .collect();
+    let outcomes: serde_json::Map<String, Value> = names[1..]
+        .iter()
+        .zip(&r.tally.columns)
+        .map(|(name, h)| (name.clone(), quantile_json(h)))
+        .collect();
+    let curve = |counts: &[u64]| -> Vec<Value> {
+        let mut cum = 0;
+        counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                cum += c;
+                json!({"month": month_label(s, i + 1), "probability": cum as f64 / n as f64})
+            })
+            .collect()
+    };
+    let uncertain: Vec<(usize, &String)> = names[1..]
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| s.find_input(name).is_some())
+        .collect();
+    let sensitivity: serde_json::Map<String, Value> = sensitivity_outcomes(s, r)
+        .into_iter()
+        .map(|(label, c)| {
+            let outcome: Vec<f64> = r.rows.iter().map(|row| row[c]).collect();
+            let mut rho: Vec<(String, f64)> = uncertain
+                .iter()
+                .map(|(i, name)| {
+                    (
+                        (*name).clone(),
+                        spearman(
+                            &r.rows.iter().map(|row| row[*i]).collect::<Vec<_>>(),
+                            &outcome,
+                        ),
+                    )
+                })
+                .filter(|(_, x)| x.is_finite())
+                .collect();
+            rho.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+            let list: Vec<Value> = rho
+                .into_iter()
+                .map(|(name, x)| json!({"input": name, "spearman": x}))
+                .collect();
+            (label, Value::Array(list))
+        })
+        .collect();
+    json!({
+        "scenario": s.name,
+        "paths": n,
+        "seed": settings.seed,
+        "targets": targets,
+        "revenue_stall": proportion_json(Proportion { successes: r.tally.revenue_stalls, n }),
+        "outcomes": outcomes,
+        "date_curves": {
+            "month_100x": curve(&r.tally.month_100x),
+            "month_zero_marginal": curve(&r.tally.month_zero_marginal),
+        },
+        "sensitivity": sensitivity,
+    })
+}
+
+/// `series.csv`, tidy: month, metric, statistic, value.
+pub fn series_csv(s: &Scenario, r: &RunResult) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let months = s.months();
+    let _ = w.write_record(["month", "metric", "statistic", "value"]);
+    for (k, name) in r.layout.names().iter().enumerate() {
+        for m in 1..=months {
+            let h = &r.tally.series[k * months + m - 1];
+            let month = month_label(s, m);
+            for q in QUANTILES {
+                let stat = format!("p{}", (q * 100.0).round());
+                let _ = w.write_record([month.as_str(), name, &stat, &csv_number(h.quantile(q))]);
+            }
+            let _ = w.write_record([month.as_str(), name, "mean", &csv_number(h.mean())]);
+        }
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// A number for CSV: shortest round-trip form; empty for NaN or infinity (month scalars:
+/// never), which pandas reads as NaN.
+fn csv_number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// `outcomes.csv`: one row per path, in path order.
+pub fn outcomes_csv(r: &RunResult) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(r.outcomes.names());
+    for (i, row) in r.rows.iter().enumerate() {
+        let mut rec = vec![i.to_string()];
+        rec.extend(row.iter().map(|x| csv_number(*x)));
+        let _ = w.write_record(&rec);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `manifest.json`.
+pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value {
+    json!({
+        "tool": "infercast",
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": s.name,
+        "scenario_hash": scenario_hash(s),
+        "resolved_scenario": s.resolved,
+        "seed": settings.seed,
+        "paths": r.tally.paths,
+        "sampling": "random",
+        "block_size": BLOCK_SIZE,
+        "shard": Value::Null,
+        "complete": r.tally.paths == settings.paths,
+    })
+}
+
+/// Writes every file of a run into `dir` (created if needed).
+pub fn write_run(dir: &Path, s: &Scenario, settings: &Settings, r: &RunResult) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let json = |v: Value| {
+        let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+        t.push('\n');
+        t.into_bytes()
+    };
+    write_atomic(
+        &dir.join("summary.json"),
+        &json(summary_json(s, settings, r)),
+    )?;
+    write_atomic(&dir.join("series.csv"), &series_csv(s, r))?;
+    write_atomic(&dir.join("outcomes.csv"), &outcomes_csv(r))?;
+    // The manifest last: its presence says the other files are whole.
+    write_atomic(
+        &dir.join("manifest.json"),
+        &json(manifest_json(s, settings, r)),
+    )
+}
+
+/// The table printed at the end of a run (fits 100 columns).
+pub fn summary_table(s: &Scenario, r: &RunResult) -> String {
+    use std::fmt::Write;
+    let n = r.tally.paths;
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "{}: {} paths", s.name, n);
+    let _ = writeln!(w, "\n{:58} {:>8}  {:>17}", "target", "P", "95% interval");
+    for (t, hits) in s.targets.iter().zip(&r.tally.target_hits) {
+        let p = Proportion {
+            successes: *hits,
+            n,
+        };
+        let (lo, hi) = p.wilson();
+        let label: String = t.label.chars().take(58).collect();
+        let _ = writeln!(
+            w,
+            "{label:58} {:>7.1}%  {:>7.1}% – {:>5.1}%",
+            100.0 * p.p(),
+            100.0 * lo,
+            100.0 * hi
+        );
+    }
+    let stall = Proportion {
+        successes: r.tally.revenue_stalls,
+        n,
+    };
+    let (lo, hi) = stall.wilson();
+    let _ = writeln!(
+        w,
+        "{:58} {:>7.1}%  {:>7.1}% – {:>5.1}%",
+        "revenue stall (volume growth < price decline)",
+        100.0 * stall.p(),
+        100.0 * lo,
+        100.0 * hi
+    );
+    let _ = writeln!(
+        w,
+        "\n{:28} {:>12} {:>12} {:>12}",
+        "outcome", "median", "P5", "P95"
+    );
+    let names = r.outcomes.names();
+    let month = |x: f64| {
+        if x.is_finite() {
+            month_label(s, x as usize)
+        } else {
+            "never".to_owned()
+        }
+    };
+    for (name, unit) in [
+        ("collapse_factor", "x"),
+        ("month_100x", "month"),
+        ("month_zero_marginal", "month"),
+        ("volume_growth", "x"),
+        ("price_decline", "x"),
+    ] {
+        let Some(c) = names.iter().position(|x| x == name).map(|i| i - 1) else {
+            continue;
+        };
+        let h = &r.tally.columns[c];
+        let f = |q: f64| {
+            let x = h.quantile(q);
+            if unit == "month" {
+                month(x)
+            } else {
+                format!("{}{unit}", human(x))
+            }
+        };
+        let _ = writeln!(
+            w,
+            "{name:28} {:>12} {:>12} {:>12}",
+            f(0.5),
+            f(0.05),
+            f(0.95)
+        );
+    }
+    out
+}

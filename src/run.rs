@@ -1,0 +1,311 @@
+//! The Monte Carlo runner: paths in fixed-size blocks on rayon, aggregated so that the result
+//! does not depend on the number of threads or the order in which blocks finish.
+//!
+//! Every block accumulates integer-count histograms and counters (exact, order-free merges)
+//! and the outcome rows of its paths; rows are put back in path order. The runner never
+//! prints: progress goes to an [`Observer`] the caller passes in.
+
+use crate::model::{self, Layout, Options, PathResult};
+use crate::sample::Draws;
+use crate::scenario::{Direction, InputKind, Month, ParamId, Scenario, Threshold, metrics};
+use crate::stats::Histogram;
+use rayon::prelude::*;
+
+/// Paths per block. Fixed (recorded in the manifest), never derived from threads.
+pub const BLOCK_SIZE: u64 = 64;
+
+/// Told about progress as blocks finish (from worker threads).
+pub trait Observer: Sync {
+    /// `paths` more paths are done.
+    fn advance(&self, _paths: u64) {}
+}
+
+/// An observer that ignores progress.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub paths: u64,
+    pub seed: u64,
+    /// Worker threads; 0 lets rayon choose (one per core).
+    pub threads: usize,
+}
+
+/// A column of `outcomes.csv`: what it holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    Input(ParamId),
+    Scalar(&'static str),
+    /// The annual figure of a series in a calendar year.
+    Annual {
+        series: usize,
+        year: i32,
+    },
+}
+
+/// The outcome table's layout and how to fill a row from a path.
+pub struct Outcomes {
+    names: Vec<String>,
+    columns: Vec<Column>,
+    /// Column of each target's value.
+    target_columns: Vec<usize>,
+}
+
+impl Outcomes {
+    fn new(s: &Scenario, layout: &Layout) -> Self {
+        let mut names = vec!["path".to_owned()];
+        let mut columns = Vec::new();
+        for (i, input) in s.inputs.iter().enumerate() {
+            if input.kind == InputKind::Path && input.is_uncertain() {
+                names.push(input.name.clone());
+                columns.push(Column::Input(ParamId(i as u32)));
+            }
+        }
+        for name in metrics::SCALARS {
+            names.push((*name).to_owned());
+            columns.push(Column::Scalar(name));
+        }
+        for (v, vendor) in s.vendors.iter().enumerate() {
+            for year in s.start.year()..=s.horizon.year() {
+                names.push(format!("revenue.{}.{year}", vendor.name));
+                columns.push(Column::Annual {
+                    series: layout.revenue(v),
+                    year,
+                });
+            }
+        }
+        let mut target_columns = Vec::new();
+        for t in &s.targets {
+            let col = match t.year {
+                None => Column::Scalar(
+                    metrics::SCALARS
+                        .iter()
+                        .find(|m| **m == t.metric)
+                        .expect("validated metric"),
+                ),
+                Some(year) => Column::Annual {
+                    series: layout.find(&t.metric).expect("validated metric"),
+                    year,
+                },
+            };
+            let at = columns.iter().position(|c| *c == col).unwrap_or_else(|| {
+                names.push(format!("{}.{}", t.metric, t.year.unwrap_or_default()));
+                columns.push(col);
+                columns.len() - 1
+            });
+            target_columns.push(at);
+        }
+        Self {
+            names,
+            columns,
+            target_columns,
+        }
+    }
+
+    /// Column names, `path` first.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn row(&self, s: &Scenario, layout: &Layout, draws: &Draws, r: &PathResult) -> Vec<f64> {
+        let (fy, fm) = (s.start.year(), s.start.month());
+        self.columns
+            .iter()
+            .map(|c| match c {
+                Column::Input(id) => draws.get(*id),
+                Column::Scalar(name) => scalar(r, name),
+                Column::Annual { series, year } => annual(layout, r, *series, fy, fm, *year),
+            })
+            .collect()
+    }
+}
+
+/// A scalar outcome by name; months as 1-based indices, "never" as +∞, booleans as 0/1.
+fn scalar(r: &PathResult, name: &str) -> f64 {
+    let month = |m: Option<u32>| m.map_or(f64::INFINITY, f64::from);
+    let s = &r.scalars;
+    match name {
+        "collapse_factor" => s.collapse_factor,
+        "month_100x" => month(s.month_100x),
+        "month_zero_marginal" => month(s.month_zero_marginal),
+        "volume_growth" => s.volume_growth,
+        "price_decline" => s.price_decline,
+        "revenue_stall" => f64::from(u8::from(s.revenue_stall)),
+        _ => unreachable!("every scalar is listed in metrics::SCALARS"),
+    }
+}
+
+/// The annual figure of a series (DESIGN.md §3.6): sums for flows (tokens, revenue), revenue
+/// over tokens for prices, the December (last simulated) value for other states.
+pub fn annual(layout: &Layout, r: &PathResult, series: usize, fy: i32, fm: u32, year: i32) -> f64 {
+    let name = &layout.names()[series];
+    let sum = |i: usize| r.annual_sum(i, fy, fm, year);
+    if name.starts_with("tokens") || name.starts_with("revenue") {
+        sum(series)
+    } else if name == "price_blended" {
+        sum(layout.revenue_total()) / sum(layout.tokens_paid()) * 1e6
+    } else if let Some(v) = name
+        .strip_prefix("price.")
+        .and_then(|v| layout.find(&format!("revenue.{v}")))
+    {
+        sum(v)
+            / sum(layout
+                .find(&format!("tokens.{}", &name[6..]))
+                .expect("tokens of the vendor"))
+            * 1e6
+    } else {
+        r.annual_last(series, fy, fm, year)
+    }
+}
+
+/// Everything a set of paths contributes; merges exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    /// `series[s * months + (m - 1)]`.
+    pub series: Vec<Histogram>,
+    /// One per outcome column (after `path`).
+    pub columns: Vec<Histogram>,
+    /// Paths meeting each target.
+    pub target_hits: Vec<u64>,
+    /// Paths whose 100x month / zero-marginal month is month m (index m - 1).
+    pub month_100x: Vec<u64>,
+    pub month_zero_marginal: Vec<u64>,
+    pub revenue_stalls: u64,
+    pub paths: u64,
+}
+
+impl Tally {
+    fn new(n_series: usize, months: usize, n_columns: usize, n_targets: usize) -> Self {
+        Self {
+            series: vec![Histogram::default(); n_series * months],
+            columns: vec![Histogram::default(); n_columns],
+            target_hits: vec![0; n_targets],
+            month_100x: vec![0; months],
+            month_zero_marginal: vec![0; months],
+            revenue_stalls: 0,
+            paths: 0,
+        }
+    }
+
+    fn merge(mut self, other: Tally) -> Tally {
+        for (a, b) in self.series.iter_mut().zip(&other.series) {
+            a.merge(b);
+        }
+        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
+            a.merge(b);
+        }
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.target_hits, &other.target_hits);
+        add(&mut self.month_100x, &other.month_100x);
+        add(&mut self.month_zero_marginal, &other.month_zero_marginal);
+        self.revenue_stalls += other.revenue_stalls;
+        self.paths += other.paths;
+        self
+    }
+}
+
+/// The result of a run.
+pub struct RunResult {
+    pub tally: Tally,
+    pub outcomes: Outcomes,
+    /// One row per path, in path order (values of `outcomes.names()` after `path`).
+    pub rows: Vec<Vec<f64>>,
+    pub layout: Layout,
+}
+
+/// Whether path value `x` meets a target.
+fn meets(s: &Scenario, t: &crate::scenario::Target, x: f64) -> bool {
+    let threshold = match t.threshold {
+        Threshold::Number(v) => v,
+        Threshold::Month(m) => month_index(s, m),
+    };
+    match t.direction {
+        Direction::AtLeast => x >= threshold,
+        Direction::AtMost => x <= threshold,
+    }
+}
+
+/// The 1-based month index of calendar month `m`.
+pub fn month_index(s: &Scenario, m: Month) -> f64 {
+    f64::from(m - s.start + 1)
+}
+
+/// Runs `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting progress to
+/// `observer`. The result is the same for any thread count.
+pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunResult {
+    let layout = Layout::new(s);
+    let outcomes = Outcomes::new(s, &layout);
+    let months = s.months();
+    let n_blocks = settings.paths.div_ceil(BLOCK_SIZE);
+    let block = |b: u64| {
+        let mut tally = Tally::new(
+            layout.len(),
+            months,
+            outcomes.columns.len(),
+            s.targets.len(),
+        );
+        let mut rows = Vec::new();
+        for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
+            let draws = Draws::random(s, settings.seed, i);
+            let r = model::simulate(s, &draws, i, settings.seed, Options::default());
+            for (h, x) in tally.series.iter_mut().zip(&r.values) {
+                h.add(*x);
+            }
+            let row = outcomes.row(s, &layout, &draws, &r);
+            for (h, x) in tally.columns.iter_mut().zip(&row) {
+                h.add(*x);
+            }
+            for (k, t) in s.targets.iter().enumerate() {
+                tally.target_hits[k] += u64::from(meets(s, t, row[outcomes.target_columns[k]]));
+            }
+            if let Some(m) = r.scalars.month_100x {
+                tally.month_100x[m as usize - 1] += 1;
+            }
+            if let Some(m) = r.scalars.month_zero_marginal {
+                tally.month_zero_marginal[m as usize - 1] += 1;
+            }
+            tally.revenue_stalls += u64::from(r.scalars.revenue_stall);
+            tally.paths += 1;
+            rows.push(row);
+        }
+        observer.advance(rows.len() as u64);
+        (tally, vec![(b, rows)])
+    };
+    let empty = || {
+        (
+            Tally::new(
+                layout.len(),
+                months,
+                outcomes.columns.len(),
+                s.targets.len(),
+            ),
+            Vec::new(),
+        )
+    };
+    let work = || {
+        (0..n_blocks)
+            .into_par_iter()
+            .map(block)
+            .reduce(empty, |(ta, mut ra), (tb, rb)| {
+                ra.extend(rb);
+                (ta.merge(tb), ra)
+            })
+    };
+    let (tally, mut blocks) = match rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    };
+    blocks.sort_by_key(|(b, _)| *b);
+    let rows = blocks.into_iter().flat_map(|(_, rows)| rows).collect();
+    RunResult {
+        tally,
+        outcomes,
+        rows,
+        layout,
+    }
+}

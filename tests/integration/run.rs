@@ -1,0 +1,141 @@
+//! The Monte Carlo runner end to end: determinism across threads, outputs, targets.
+
+use super::*;
+use assert_cmd::Command;
+
+fn run_into(dir: &Path, threads: &str, paths: &str) {
+    let out = Command::cargo_bin("infercast")
+        .unwrap()
+        .args([
+            "run",
+            "--quiet",
+            "--paths",
+            paths,
+            "--threads",
+            threads,
+            "--out",
+        ])
+        .arg(dir)
+        .arg(tiny())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn read(dir: &Path, file: &str) -> Vec<u8> {
+    std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn one_two_and_four_threads_write_byte_identical_files() {
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
+        run_into(dir.path(), threads, "300");
+    }
+    for file in [
+        "manifest.json",
+        "summary.json",
+        "series.csv",
+        "outcomes.csv",
+    ] {
+        let first = read(dirs[0].path(), file);
+        assert!(first.len() > 100, "{file} is not trivial");
+        for d in &dirs[1..] {
+            assert!(
+                read(d.path(), file) == first,
+                "{file} differs between thread counts"
+            );
+        }
+    }
+}
+
+#[test]
+fn outputs_are_complete_and_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    run_into(dir.path(), "2", "200");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(dir.path(), "manifest.json")).unwrap();
+    assert_eq!(manifest["paths"], 200);
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["block_size"], infercast::run::BLOCK_SIZE);
+    assert!(
+        manifest["resolved_scenario"]
+            .as_str()
+            .unwrap()
+            .contains("[[vendor]]")
+    );
+
+    // outcomes.csv: one row per path in path order; the target's probability in summary.json
+    // is the share of rows meeting it.
+    let outcomes = read(dir.path(), "outcomes.csv");
+    let mut rdr = csv::Reader::from_reader(&outcomes[..]);
+    let headers = rdr.headers().unwrap().clone();
+    let col = headers.iter().position(|h| h == "collapse_factor").unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().enumerate().all(|(i, r)| r[0] == *i.to_string()));
+    let hits = rows
+        .iter()
+        .filter(|r| r[col].parse::<f64>().unwrap() >= 100.0)
+        .count();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(dir.path(), "summary.json")).unwrap();
+    let target = &summary["targets"][0];
+    assert_eq!(target["metric"], "collapse_factor");
+    assert_eq!(target["successes"], hits as u64);
+    let p = hits as f64 / 200.0;
+    assert!((target["probability"].as_f64().unwrap() - p).abs() < 1e-12);
+    assert!((target["se"].as_f64().unwrap() - (p * (1.0 - p) / 200.0).sqrt()).abs() < 1e-12);
+
+    // series.csv is tidy: month, metric, statistic, value; 8 statistics per month and series.
+    let series = read(dir.path(), "series.csv");
+    let mut rdr = csv::Reader::from_reader(&series[..]);
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["month", "metric", "statistic", "value"]
+    );
+    let n = rdr.records().count();
+    let layout = infercast::model::Layout::new(&load(&tiny(), &[]).unwrap());
+    assert_eq!(n, layout.len() * 36 * 8);
+
+    // Date curves rise to the share of paths that reach the event.
+    let curve = summary["date_curves"]["month_100x"].as_array().unwrap();
+    assert_eq!(curve.len(), 36);
+    let probs: Vec<f64> = curve
+        .iter()
+        .map(|c| c["probability"].as_f64().unwrap())
+        .collect();
+    assert!(probs.windows(2).all(|w| w[1] >= w[0]));
+    // Sensitivity lists uncertain inputs by |rank correlation|.
+    let sens = summary["sensitivity"]["collapse_factor"]
+        .as_array()
+        .unwrap();
+    assert!(!sens.is_empty());
+    let rho: Vec<f64> = sens
+        .iter()
+        .map(|e| e["spearman"].as_f64().unwrap().abs())
+        .collect();
+    assert!(rho.windows(2).all(|w| w[0] >= w[1]));
+}
+
+#[test]
+fn run_refuses_bad_input_with_exit_two() {
+    let out = Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["run", "--quiet", "--paths", "0"])
+        .arg(tiny())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["run", "--quiet", "--set", "capability.pace=-2"])
+        .arg(tiny())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
