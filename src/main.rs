@@ -100,6 +100,9 @@ fn validate(files: &[PathBuf], set: &[Override]) -> ExitCode {
             Ok(s) => {
                 out.push_str(&format!("{}: valid\n", file.display()));
                 out.push_str(&report::scenario_summary(&s));
+                if let (_, Some(repair)) = infercast::sample::Sampler::new(&s) {
+                    out.push_str(&format!("warning: {repair}"));
+                }
             }
             Err(e) => {
                 failed = true;
@@ -165,6 +168,9 @@ fn run_paths(
     );
     let result = run::run(&s, &settings, &Bar(bar.clone()));
     bar.finish_and_clear();
+    if let Some(repair) = &result.repair {
+        eprint!("warning: {repair}");
+    }
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
     if let Err(e) = report::write_run(&dir, &s, &settings, &result) {
         eprintln!("error: cannot write the outputs to {}: {e}", dir.display());

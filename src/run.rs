@@ -6,7 +6,7 @@
 //! prints: progress goes to an [`Observer`] the caller passes in.
 
 use crate::model::{self, Layout, Options, PathResult};
-use crate::sample::Draws;
+use crate::sample::{Draws, Repair, Sampler};
 use crate::scenario::{Direction, InputKind, Month, ParamId, Scenario, Threshold, metrics};
 use crate::stats::Histogram;
 use rayon::prelude::*;
@@ -213,6 +213,8 @@ pub struct RunResult {
     /// One row per path, in path order (values of `outcomes.names()` after `path`).
     pub rows: Vec<Vec<f64>>,
     pub layout: Layout,
+    /// The change made to inconsistent `[[correlation]]`s, if any (the caller reports it).
+    pub repair: Option<Repair>,
 }
 
 /// Whether path value `x` meets a target.
@@ -239,6 +241,7 @@ pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunRes
     let outcomes = Outcomes::new(s, &layout);
     let months = s.months();
     let n_blocks = settings.paths.div_ceil(BLOCK_SIZE);
+    let (sampler, repair) = Sampler::new(s);
     let block = |b: u64| {
         let mut tally = Tally::new(
             layout.len(),
@@ -248,7 +251,7 @@ pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunRes
         );
         let mut rows = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
-            let draws = Draws::random(s, settings.seed, i);
+            let draws: Draws = sampler.draws(s, settings.seed, i);
             let r = model::simulate(s, &draws, i, settings.seed, Options::default());
             for (h, x) in tally.series.iter_mut().zip(&r.values) {
                 h.add(*x);
@@ -307,5 +310,6 @@ pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunRes
         outcomes,
         rows,
         layout,
+        repair,
     }
 }

@@ -3,7 +3,6 @@
 
 use super::*;
 use infercast::model::{self, Layout, Options, PathResult};
-use infercast::sample::Draws;
 
 pub struct Bands {
     pub ref_cost_fall_per_year: f64,
@@ -24,11 +23,12 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// Medians over `paths` paths of the quantities the bands constrain.
 pub fn measure(s: &Scenario, paths: u64) -> Bands {
     let l = Layout::new(s);
+    let (sampler, _) = infercast::sample::Sampler::new(s);
     let results: Vec<PathResult> = (0..paths)
         .map(|i| {
             model::simulate(
                 s,
-                &Draws::random(s, s.seed, i),
+                &sampler.draws(s, s.seed, i),
                 i,
                 s.seed,
                 Options::default(),

@@ -144,3 +144,22 @@ fn explain_json_multiplies_back_to_the_total() {
     assert_eq!(code, 2);
     assert!(err.contains("capability.pace"), "{err}");
 }
+
+#[test]
+fn inconsistent_correlations_are_repaired_with_a_warning() {
+    let body = "[[correlation]]\nbetween = [\"vendor.Challenger.launch_price\", \"hardware.Rubin.cost_factor\"]\nrank = 0.9\n\
+                [[correlation]]\nbetween = [\"vendor.Challenger.launch_price\", \"vendor.Challenger.delay_months\"]\nrank = 0.9\n\
+                [[correlation]]\nbetween = [\"hardware.Rubin.cost_factor\", \"vendor.Challenger.delay_months\"]\nrank = -0.9\n";
+    let text = format!("extends = {:?}\n{body}", tiny().display().to_string());
+    let dir = files(&[("c.toml", &text)]);
+    let (code, out, err) = output(infercast().arg("validate").arg(dir.path().join("c.toml")));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("warning: the requested correlations are not consistent"),
+        "{out}"
+    );
+    assert!(
+        out.contains("vendor.Challenger.launch_price ~ hardware.Rubin.cost_factor: 0.908 ->"),
+        "{out}"
+    );
+}
