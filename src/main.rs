@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use infercast::run::{self, Observer, Settings};
-use infercast::scenario::{self, Override, ScenarioError};
+use infercast::scenario::{self, Override, Sampling, ScenarioError};
 use infercast::{explain, report};
 use std::io::IsTerminal;
 use std::io::Write;
@@ -41,6 +41,9 @@ enum Command {
         /// Worker threads (default: one per core). The output does not depend on it.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Independent draws, or Latin hypercube (default: the scenario's `sampling`).
+        #[arg(long, value_enum)]
+        sampling: Option<SamplingArg>,
         /// Override one input, e.g. --set hardware.Rubin.delay_months=6
         #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
         set: Vec<Override>,
@@ -82,10 +85,28 @@ fn main() -> ExitCode {
             paths,
             seed,
             threads,
+            sampling,
             set,
             out,
             quiet,
-        } => run_paths(&file, paths, seed, threads, &set, out, quiet),
+        } => {
+            let sampling = sampling.map(|s| match s {
+                SamplingArg::Random => Sampling::Random,
+                SamplingArg::Lhs => Sampling::Lhs,
+            });
+            run_paths(
+                &file,
+                RunArgs {
+                    paths,
+                    seed,
+                    threads,
+                    sampling,
+                    out,
+                    quiet,
+                },
+                &set,
+            )
+        }
     }
 }
 
@@ -100,7 +121,8 @@ fn validate(files: &[PathBuf], set: &[Override]) -> ExitCode {
             Ok(s) => {
                 out.push_str(&format!("{}: valid\n", file.display()));
                 out.push_str(&report::scenario_summary(&s));
-                if let (_, Some(repair)) = infercast::sample::Sampler::new(&s) {
+                if let (_, Some(repair)) = infercast::sample::Sampler::new(&s, s.sampling, s.paths)
+                {
                     out.push_str(&format!("warning: {repair}"));
                 }
             }
@@ -128,15 +150,31 @@ impl Observer for Bar {
     }
 }
 
-fn run_paths(
-    file: &std::path::Path,
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SamplingArg {
+    Random,
+    Lhs,
+}
+
+/// The options of `run` besides the scenario and its overrides.
+struct RunArgs {
     paths: Option<u64>,
     seed: Option<u64>,
     threads: usize,
-    set: &[Override],
+    sampling: Option<Sampling>,
     out: Option<PathBuf>,
     quiet: bool,
-) -> ExitCode {
+}
+
+fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCode {
+    let RunArgs {
+        paths,
+        seed,
+        threads,
+        sampling,
+        out,
+        quiet,
+    } = args;
     let s = match scenario::load(file, set) {
         Ok(s) => s,
         Err(e) => {
@@ -148,6 +186,7 @@ fn run_paths(
         paths: paths.unwrap_or(s.paths),
         seed: seed.unwrap_or(s.seed),
         threads,
+        sampling: sampling.unwrap_or(s.sampling),
     };
     if settings.paths == 0 {
         eprintln!("error: --paths must be at least 1");

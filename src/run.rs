@@ -7,7 +7,9 @@
 
 use crate::model::{self, Layout, Options, PathResult};
 use crate::sample::{Draws, Repair, Sampler};
-use crate::scenario::{Direction, InputKind, Month, ParamId, Scenario, Threshold, metrics};
+use crate::scenario::{
+    Direction, InputKind, Month, ParamId, Sampling, Scenario, Threshold, metrics,
+};
 use crate::stats::Histogram;
 use rayon::prelude::*;
 
@@ -31,6 +33,8 @@ pub struct Settings {
     pub seed: u64,
     /// Worker threads; 0 lets rayon choose (one per core).
     pub threads: usize,
+    /// Independent draws or Latin hypercube over all `paths`.
+    pub sampling: Sampling,
 }
 
 /// A column of `outcomes.csv`: what it holds.
@@ -241,7 +245,7 @@ pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunRes
     let outcomes = Outcomes::new(s, &layout);
     let months = s.months();
     let n_blocks = settings.paths.div_ceil(BLOCK_SIZE);
-    let (sampler, repair) = Sampler::new(s);
+    let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
     let block = |b: u64| {
         let mut tally = Tally::new(
             layout.len(),

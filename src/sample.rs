@@ -5,7 +5,7 @@
 //! input draw the same value for it on the same path (common random numbers), and a path's
 //! result never depends on which other paths run, on threads or on shards.
 
-use crate::scenario::{InputKind, Marginal, ParamId, Scenario, dist::open_unit};
+use crate::scenario::{InputKind, Marginal, ParamId, Sampling, Scenario, dist::open_unit};
 use chacha20::ChaCha8Rng;
 use rand::SeedableRng;
 
@@ -14,23 +14,69 @@ use rand::SeedableRng;
 /// purpose mixed with the seed (stable across platforms and Rust versions), expanded to a
 /// ChaCha key by SplitMix64; the path index is the ChaCha stream.
 pub fn stream(seed: u64, purpose: &str, path: u64) -> ChaCha8Rng {
+    let mut state = key(seed, purpose);
+    let mut bytes = [0u8; 32];
+    for chunk in bytes.chunks_mut(8) {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        chunk.copy_from_slice(&mix(state).to_le_bytes());
+    }
+    let mut rng = ChaCha8Rng::from_seed(bytes);
+    rng.set_stream(path);
+    rng
+}
+
+/// A 64-bit key for `(seed, purpose)`: FNV-1a of the purpose mixed with the seed.
+fn key(seed: u64, purpose: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in purpose.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    let mut state = h ^ seed.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15;
-    let mut key = [0u8; 32];
-    for chunk in key.chunks_mut(8) {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    h ^ seed.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15
+}
+
+/// The SplitMix64 finalizer: a bijective 64-bit mix.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A keyed pseudorandom permutation of `0..n` evaluated at `i < n`: a 4-round Feistel network
+/// on the smallest even number of bits covering `n`, cycle-walking until the value falls in
+/// range (a bijection of the larger domain restricted this way is a bijection of `0..n`).
+/// Any path computes its own stratum from `(key, n, i)` alone.
+pub fn permute(key: u64, n: u64, i: u64) -> u64 {
+    debug_assert!(i < n);
+    let bits = (64 - n.saturating_sub(1).leading_zeros()).max(2);
+    let bits = bits + (bits & 1);
+    let half = bits / 2;
+    let mask = (1u64 << half) - 1;
+    let mut x = i;
+    loop {
+        let (mut l, mut r) = (x >> half, x & mask);
+        for round in 0..4u64 {
+            let f = mix(key ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ r) & mask;
+            (l, r) = (r, l ^ f);
+        }
+        x = (l << half) | r;
+        if x < n {
+            return x;
+        }
     }
-    let mut rng = ChaCha8Rng::from_seed(key);
-    rng.set_stream(path);
-    rng
+}
+
+/// The uniform of input `name` on path `path`: its own stream's first draw, or under Latin
+/// hypercube sampling over `n` paths, that draw placed in the path's stratum of the input.
+fn input_uniform(seed: u64, name: &str, path: u64, lhs: Option<u64>) -> f64 {
+    let own = open_unit(&mut stream(seed, &format!("input:{name}"), path));
+    match lhs {
+        None => own,
+        Some(n) => {
+            let stratum = permute(key(seed, &format!("lhs:{name}")), n, path);
+            ((stratum as f64 + own) / n as f64).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0)
+        }
+    }
 }
 
 /// Draws paths' inputs for a scenario: independent draws, except that inputs named in
@@ -44,6 +90,8 @@ pub fn stream(seed: u64, purpose: &str, path: u64) -> ChaCha8Rng {
 /// would alone (common random numbers are kept).
 #[derive(Debug, Clone)]
 pub struct Sampler {
+    /// Latin hypercube over this many paths, or independent draws.
+    lhs: Option<u64>,
     /// Inputs in the copula, in matrix order.
     coupled: Vec<usize>,
     /// Lower-triangular Cholesky factor of the (repaired) correlation matrix.
@@ -111,8 +159,10 @@ pub fn nearest_correlation(a: &nalgebra::DMatrix<f64>) -> nalgebra::DMatrix<f64>
 }
 
 impl Sampler {
-    /// The sampler of `scenario`, and the repair made to its correlations, if any.
-    pub fn new(scenario: &Scenario) -> (Self, Option<Repair>) {
+    /// The sampler of `scenario` for a run of `paths` paths drawn by `sampling`, and the
+    /// repair made to its correlations, if any.
+    pub fn new(scenario: &Scenario, sampling: Sampling, paths: u64) -> (Self, Option<Repair>) {
+        let lhs = (sampling == Sampling::Lhs).then_some(paths.max(1));
         let mut coupled: Vec<usize> = Vec::new();
         for c in &scenario.correlations {
             for id in [c.a, c.b] {
@@ -165,33 +215,46 @@ impl Sampler {
             })
             .map(|c| rows(&c.l()))
             .unwrap_or_else(|| rows(&nalgebra::DMatrix::identity(n, n)));
-        (Self { coupled, chol }, repair)
+        (Self { lhs, coupled, chol }, repair)
     }
 
     /// The draws of path `path` in a run seeded with `seed`.
     pub fn draws(&self, scenario: &Scenario, seed: u64, path: u64) -> Draws {
-        let mut draws = Draws::random(scenario, seed, path);
-        if self.coupled.is_empty() {
-            return draws;
-        }
-        let normal = statrs::distribution::Normal::standard();
-        use statrs::distribution::ContinuousCDF;
-        let eps: Vec<f64> = self
-            .coupled
+        let mut uniforms: Vec<Option<f64>> = scenario
+            .inputs
             .iter()
-            .map(|&i| {
-                let mut rng = stream(seed, &format!("input:{}", scenario.inputs[i].name), path);
-                normal.inverse_cdf(open_unit(&mut rng))
+            .map(|input| {
+                (input.kind == InputKind::Path && !input.dist.is_fixed())
+                    .then(|| input_uniform(seed, &input.name, path, self.lhs))
             })
             .collect();
-        for (k, &i) in self.coupled.iter().enumerate() {
-            let z: f64 = (0..=k).map(|j| self.chol[k][j] * eps[j]).sum();
-            let u = normal
-                .cdf(z)
-                .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
-            draws.values[i] = scenario.inputs[i].dist.quantile(u);
+        if !self.coupled.is_empty() {
+            let normal = statrs::distribution::Normal::standard();
+            use statrs::distribution::ContinuousCDF;
+            let eps: Vec<f64> = self
+                .coupled
+                .iter()
+                .map(|&i| normal.inverse_cdf(uniforms[i].unwrap_or(0.5)))
+                .collect();
+            for (k, &i) in self.coupled.iter().enumerate() {
+                let z: f64 = (0..=k).map(|j| self.chol[k][j] * eps[j]).sum();
+                uniforms[i] = Some(
+                    normal
+                        .cdf(z)
+                        .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0),
+                );
+            }
         }
-        draws
+        let values = scenario
+            .inputs
+            .iter()
+            .zip(uniforms)
+            .map(|(input, u)| match u {
+                Some(u) => input.dist.quantile(u),
+                None => input.dist.median(),
+            })
+            .collect();
+        Draws { values }
     }
 }
 
@@ -203,19 +266,19 @@ pub struct Draws {
 }
 
 impl Draws {
-    /// Independent draws for path `path` (plain Monte Carlo).
+    /// Independent draws for path `path` (plain Monte Carlo, no correlations).
     pub fn random(scenario: &Scenario, seed: u64, path: u64) -> Self {
-        let values = scenario
-            .inputs
-            .iter()
-            .map(|input| match input.kind {
-                InputKind::Path if !input.dist.is_fixed() => {
-                    let mut rng = stream(seed, &format!("input:{}", input.name), path);
-                    input.dist.quantile(open_unit(&mut rng))
-                }
-                _ => input.dist.median(),
-            })
-            .collect();
+        let values =
+            scenario
+                .inputs
+                .iter()
+                .map(|input| match input.kind {
+                    InputKind::Path if !input.dist.is_fixed() => input
+                        .dist
+                        .quantile(input_uniform(seed, &input.name, path, None)),
+                    _ => input.dist.median(),
+                })
+                .collect();
         Self { values }
     }
 
@@ -282,7 +345,7 @@ mod tests {
              [[correlation]]\nbetween = [\"vendor.Challenger.delay_months\", \"hardware.Rubin.cost_factor\"]\nrank = -0.3\n\
              [[correlation]]\nbetween = [\"hardware.Rubin.delay_months\", \"software.serving_gain_per_year\"]\nrank = 0.5\n",
         );
-        let (sampler, repair) = Sampler::new(&s);
+        let (sampler, repair) = Sampler::new(&s, Sampling::Random, 0);
         assert!(repair.is_none());
         let n = 50_000;
         let col = |name: &str, draws: &[Draws]| -> Vec<f64> {
@@ -317,13 +380,45 @@ mod tests {
     }
 
     #[test]
+    fn feistel_permutations_are_permutations() {
+        for n in [1u64, 2, 3, 7, 64, 1000, 4097] {
+            let mut seen: Vec<u64> = (0..n).map(|i| permute(12345, n, i)).collect();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "n = {n}");
+        }
+        assert_ne!(permute(1, 1000, 5), permute(2, 1000, 5), "the key matters");
+    }
+
+    #[test]
+    fn latin_hypercube_puts_one_value_per_stratum() {
+        let s = scenario_with("");
+        let n = 1000;
+        let (sampler, _) = Sampler::new(&s, Sampling::Lhs, n);
+        let draws: Vec<Draws> = (0..n).map(|i| sampler.draws(&s, 3, i)).collect();
+        let mut checked = 0;
+        for (id, input) in s.inputs.iter().enumerate() {
+            if !input.is_uncertain() || input.dist.is_discrete() {
+                continue;
+            }
+            let mut strata: Vec<u64> = draws
+                .iter()
+                .map(|d| (input.dist.cdf(d.values()[id]) * n as f64).floor() as u64)
+                .collect();
+            strata.sort_unstable();
+            assert_eq!(strata, (0..n).collect::<Vec<_>>(), "{}", input.name);
+            checked += 1;
+        }
+        assert!(checked >= 4, "checked {checked} continuous inputs");
+    }
+
+    #[test]
     fn inconsistent_correlations_are_repaired_with_a_report() {
         let s = scenario_with(
             "[[correlation]]\nbetween = [\"vendor.Challenger.launch_price\", \"hardware.Rubin.cost_factor\"]\nrank = 0.9\n\
              [[correlation]]\nbetween = [\"vendor.Challenger.launch_price\", \"vendor.Challenger.delay_months\"]\nrank = 0.9\n\
              [[correlation]]\nbetween = [\"hardware.Rubin.cost_factor\", \"vendor.Challenger.delay_months\"]\nrank = -0.9\n",
         );
-        let (sampler, repair) = Sampler::new(&s);
+        let (sampler, repair) = Sampler::new(&s, Sampling::Random, 0);
         let repair = repair.expect("not positive semi-definite");
         let used = nalgebra::DMatrix::from_fn(3, 3, |i, j| repair.used[i][j]);
         let eig = nalgebra::SymmetricEigen::new(used.clone());

@@ -224,7 +224,7 @@ pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value 
         "resolved_scenario": s.resolved,
         "seed": settings.seed,
         "paths": r.tally.paths,
-        "sampling": "random",
+        "sampling": format!("{:?}", settings.sampling).to_lowercase(),
         "block_size": BLOCK_SIZE,
         "shard": Value::Null,
         "complete": r.tally.paths == settings.paths,

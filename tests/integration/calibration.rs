@@ -23,7 +23,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// Medians over `paths` paths of the quantities the bands constrain.
 pub fn measure(s: &Scenario, paths: u64) -> Bands {
     let l = Layout::new(s);
-    let (sampler, _) = infercast::sample::Sampler::new(s);
+    let (sampler, _) = infercast::sample::Sampler::new(s, s.sampling, paths);
     let results: Vec<PathResult> = (0..paths)
         .map(|i| {
             model::simulate(

@@ -139,3 +139,41 @@ fn run_refuses_bad_input_with_exit_two() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn latin_hypercube_runs_are_recorded_and_thread_independent() {
+    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (dir, threads) in dirs.iter().zip(["1", "2"]) {
+        let out = Command::cargo_bin("infercast")
+            .unwrap()
+            .args([
+                "run",
+                "--quiet",
+                "--sampling",
+                "lhs",
+                "--paths",
+                "130",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir.path())
+            .arg(tiny())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(dirs[0].path(), "manifest.json")).unwrap();
+    assert_eq!(manifest["sampling"], "lhs");
+    for file in ["summary.json", "outcomes.csv", "series.csv"] {
+        assert!(
+            read(dirs[0].path(), file) == read(dirs[1].path(), file),
+            "{file}"
+        );
+    }
+}
