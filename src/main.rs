@@ -44,6 +44,12 @@ enum Command {
         /// Independent draws, or Latin hypercube (default: the scenario's `sampling`).
         #[arg(long, value_enum)]
         sampling: Option<SamplingArg>,
+        /// Add paths (in rounds of 1,024) until every target's standard error is at most X.
+        #[arg(long, value_name = "X")]
+        until_se: Option<f64>,
+        /// With --until-se: the most paths to run (default: --paths, else 1,000,000).
+        #[arg(long, value_name = "M")]
+        max_paths: Option<u64>,
         /// Override one input, e.g. --set hardware.Rubin.delay_months=6
         #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
         set: Vec<Override>,
@@ -86,6 +92,8 @@ fn main() -> ExitCode {
             seed,
             threads,
             sampling,
+            until_se,
+            max_paths,
             set,
             out,
             quiet,
@@ -101,6 +109,8 @@ fn main() -> ExitCode {
                     seed,
                     threads,
                     sampling,
+                    until_se,
+                    max_paths,
                     out,
                     quiet,
                 },
@@ -162,6 +172,8 @@ struct RunArgs {
     seed: Option<u64>,
     threads: usize,
     sampling: Option<Sampling>,
+    until_se: Option<f64>,
+    max_paths: Option<u64>,
     out: Option<PathBuf>,
     quiet: bool,
 }
@@ -172,6 +184,8 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         seed,
         threads,
         sampling,
+        until_se,
+        max_paths,
         out,
         quiet,
     } = args;
@@ -183,13 +197,18 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         }
     };
     let settings = Settings {
-        paths: paths.unwrap_or(s.paths),
+        paths: if until_se.is_some() {
+            max_paths.or(paths).unwrap_or(1_000_000)
+        } else {
+            paths.unwrap_or(s.paths)
+        },
         seed: seed.unwrap_or(s.seed),
         threads,
         sampling: sampling.unwrap_or(s.sampling),
+        until_se,
     };
-    if settings.paths == 0 {
-        eprintln!("error: --paths must be at least 1");
+    if let Some(problem) = run_args_problem(&s, &settings, max_paths) {
+        eprintln!("error: {problem}");
         return ExitCode::from(BAD_INPUT);
     }
     let show = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
@@ -205,20 +224,51 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
             .expect("a valid template"),
     );
-    let result = run::run(&s, &settings, &Bar(bar.clone()));
-    bar.finish_and_clear();
-    if let Some(repair) = &result.repair {
-        eprint!("warning: {repair}");
-    }
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
-    if let Err(e) = report::write_run(&dir, &s, &settings, &result) {
-        eprintln!("error: cannot write the outputs to {}: {e}", dir.display());
-        return ExitCode::FAILURE;
-    }
+    let written =
+        report::OutcomeFile::create(&dir, &run::outcome_names(&s)).and_then(|mut rows| {
+            let result = run::run(&s, &settings, &Bar(bar.clone()), &mut |first, block| {
+                rows.write(first, block)
+            })?;
+            bar.finish_and_clear();
+            if let Some(repair) = &result.repair {
+                eprint!("warning: {repair}");
+            }
+            report::write_run(&dir, &s, &settings, &result, rows)?;
+            Ok(result)
+        });
+    let result = match written {
+        Ok(r) => r,
+        Err(e) => {
+            bar.finish_and_clear();
+            eprintln!("error: cannot write the outputs to {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
     let mut text = report::summary_table(&s, &result);
     text.push_str(&format!("\noutputs in {}\n", dir.display()));
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// Why these run settings cannot work, if they cannot.
+fn run_args_problem(
+    s: &scenario::Scenario,
+    settings: &Settings,
+    max_paths: Option<u64>,
+) -> Option<String> {
+    if settings.paths == 0 {
+        return Some("--paths must be at least 1".to_owned());
+    }
+    match settings.until_se {
+        None if max_paths.is_some() => Some("--max-paths goes with --until-se".to_owned()),
+        Some(se) if !(se > 0.0 && se < 0.5) => Some(format!("--until-se must be between 0 and 0.5, found {se}")),
+        Some(_) if settings.sampling == Sampling::Lhs => Some(
+            "--until-se cannot be used with Latin hypercube sampling: the strata need the number of paths in advance; use --paths with --sampling lhs, or --until-se with random sampling".to_owned(),
+        ),
+        Some(_) if s.targets.is_empty() => Some("--until-se needs at least one [[target]] in the scenario: it stops when every target's standard error is small enough".to_owned()),
+        _ => None,
+    }
 }
 
 fn run_explain(file: &std::path::Path, set: &[Override], json: bool) -> ExitCode {

@@ -27,7 +27,7 @@ pub struct Silent;
 impl Observer for Silent {}
 
 /// How to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     pub paths: u64,
     pub seed: u64,
@@ -35,6 +35,8 @@ pub struct Settings {
     pub threads: usize,
     /// Independent draws or Latin hypercube over all `paths`.
     pub sampling: Sampling,
+    /// Stop once every target's standard error is at most this (`paths` is then the most).
+    pub until_se: Option<f64>,
 }
 
 /// A column of `outcomes.csv`: what it holds.
@@ -214,8 +216,6 @@ impl Tally {
 pub struct RunResult {
     pub tally: Tally,
     pub outcomes: Outcomes,
-    /// One row per path, in path order (values of `outcomes.names()` after `path`).
-    pub rows: Vec<Vec<f64>>,
     pub layout: Layout,
     /// The change made to inconsistent `[[correlation]]`s, if any (the caller reports it).
     pub repair: Option<Repair>,
@@ -238,22 +238,45 @@ pub fn month_index(s: &Scenario, m: Month) -> f64 {
     f64::from(m - s.start + 1)
 }
 
-/// Runs `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting progress to
-/// `observer`. The result is the same for any thread count.
-pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunResult {
+/// The header of `outcomes.csv` for `s`: `path`, then the outcome columns.
+pub fn outcome_names(s: &Scenario) -> Vec<String> {
+    Outcomes::new(s, &Layout::new(s)).names
+}
+
+/// Receives outcome rows in path order: the index of the first path, then its rows.
+pub type RowSink<'a> = dyn FnMut(u64, &[Vec<f64>]) -> std::io::Result<()> + 'a;
+
+/// Blocks per round: rows are handed on and `until_se` is checked after each round. Fixed, so
+/// the stopping point never depends on threads.
+pub const ROUND_BLOCKS: u64 = 16;
+
+/// Runs up to `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting
+/// progress to `observer` and handing the outcome rows, in path order, to `rows` after each
+/// round of [`ROUND_BLOCKS`] blocks (so memory does not grow with paths). With
+/// `settings.until_se`, stops after the first round at which every target's standard error is
+/// at most that. The result is the same for any thread count.
+pub fn run(
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    rows: &mut RowSink<'_>,
+) -> std::io::Result<RunResult> {
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
     let months = s.months();
     let n_blocks = settings.paths.div_ceil(BLOCK_SIZE);
     let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
-    let block = |b: u64| {
-        let mut tally = Tally::new(
+    let new_tally = || {
+        Tally::new(
             layout.len(),
             months,
             outcomes.columns.len(),
             s.targets.len(),
-        );
-        let mut rows = Vec::new();
+        )
+    };
+    let block = |b: u64| {
+        let mut tally = new_tally();
+        let mut block_rows = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
             let draws: Draws = sampler.draws(s, settings.seed, i);
             let r = model::simulate(s, &draws, i, settings.seed, Options::default());
@@ -275,45 +298,56 @@ pub fn run(s: &Scenario, settings: &Settings, observer: &dyn Observer) -> RunRes
             }
             tally.revenue_stalls += u64::from(r.scalars.revenue_stall);
             tally.paths += 1;
-            rows.push(row);
+            block_rows.push(row);
         }
-        observer.advance(rows.len() as u64);
-        (tally, vec![(b, rows)])
+        observer.advance(block_rows.len() as u64);
+        (tally, vec![(b, block_rows)])
     };
-    let empty = || {
-        (
-            Tally::new(
-                layout.len(),
-                months,
-                outcomes.columns.len(),
-                s.targets.len(),
-            ),
-            Vec::new(),
-        )
-    };
-    let work = || {
-        (0..n_blocks)
-            .into_par_iter()
-            .map(block)
-            .reduce(empty, |(ta, mut ra), (tb, rb)| {
-                ra.extend(rb);
-                (ta.merge(tb), ra)
-            })
-    };
-    let (tally, mut blocks) = match rayon::ThreadPoolBuilder::new()
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
-    {
-        Ok(pool) => pool.install(work),
-        Err(_) => work(),
-    };
-    blocks.sort_by_key(|(b, _)| *b);
-    let rows = blocks.into_iter().flat_map(|(_, rows)| rows).collect();
-    RunResult {
+        .ok();
+    let mut tally = new_tally();
+    let mut first = 0;
+    while first < n_blocks {
+        let last = (first + ROUND_BLOCKS).min(n_blocks);
+        let work = || {
+            (first..last).into_par_iter().map(block).reduce(
+                || (new_tally(), Vec::new()),
+                |(ta, mut ra), (tb, rb)| {
+                    ra.extend(rb);
+                    (ta.merge(tb), ra)
+                },
+            )
+        };
+        let (round, mut blocks) = match &pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        };
+        blocks.sort_by_key(|(b, _)| *b);
+        for (b, block_rows) in &blocks {
+            rows(b * BLOCK_SIZE, block_rows)?;
+        }
+        tally = tally.merge(round);
+        first = last;
+        if let Some(se) = settings.until_se
+            && !s.targets.is_empty()
+            && tally.target_hits.iter().all(|h| {
+                crate::stats::Proportion {
+                    successes: *h,
+                    n: tally.paths,
+                }
+                .se()
+                    <= se
+            })
+        {
+            break;
+        }
+    }
+    Ok(RunResult {
         tally,
         outcomes,
-        rows,
         layout,
         repair,
-    }
+    })
 }

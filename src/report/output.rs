@@ -85,7 +85,15 @@ fn sensitivity_outcomes(s: &Scenario, r: &RunResult) -> Vec<(String, usize)> {
 }
 
 /// `summary.json` (schema in the README).
-pub fn summary_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value {
+///
+/// `column(c)` returns column `c` of the outcome rows (after `path`), in path order; the
+/// sensitivity reads them one at a time, so memory stays bounded.
+pub fn summary_json(
+    s: &Scenario,
+    settings: &Settings,
+    r: &RunResult,
+    column: &dyn Fn(usize) -> Vec<f64>,
+) -> Value {
     let n = r.tally.paths;
     let names = r.outcomes.names();
     let targets: Vec<Value> = s
@@ -136,18 +144,10 @@ pub fn summary_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value {
     let sensitivity: serde_json::Map<String, Value> = sensitivity_outcomes(s, r)
         .into_iter()
         .map(|(label, c)| {
-            let outcome: Vec<f64> = r.rows.iter().map(|row| row[c]).collect();
+            let outcome = column(c);
             let mut rho: Vec<(String, f64)> = uncertain
                 .iter()
-                .map(|(i, name)| {
-                    (
-                        (*name).clone(),
-                        spearman(
-                            &r.rows.iter().map(|row| row[*i]).collect::<Vec<_>>(),
-                            &outcome,
-                        ),
-                    )
-                })
+                .map(|(i, name)| ((*name).clone(), spearman(&column(*i), &outcome)))
                 .filter(|(_, x)| x.is_finite())
                 .collect();
             rho.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
@@ -202,16 +202,59 @@ fn csv_number(x: f64) -> String {
     }
 }
 
-/// `outcomes.csv`: one row per path, in path order.
-pub fn outcomes_csv(r: &RunResult) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(r.outcomes.names());
-    for (i, row) in r.rows.iter().enumerate() {
-        let mut rec = vec![i.to_string()];
-        rec.extend(row.iter().map(|x| csv_number(*x)));
-        let _ = w.write_record(&rec);
+/// `outcomes.csv` in the making: rows are streamed, in path order, into a temporary file in
+/// the output folder, which becomes `outcomes.csv` only when the run's files are written.
+pub struct OutcomeFile {
+    writer: csv::Writer<io::BufWriter<std::fs::File>>,
+    path: tempfile::TempPath,
+}
+
+impl OutcomeFile {
+    /// Starts the file in `dir` with the header `names`.
+    pub fn create(dir: &Path, names: &[String]) -> io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let (file, path) = tempfile::NamedTempFile::new_in(dir)?.into_parts();
+        let mut writer = csv::Writer::from_writer(io::BufWriter::new(file));
+        writer.write_record(names)?;
+        Ok(Self { writer, path })
     }
-    w.into_inner().unwrap_or_default()
+
+    /// Appends rows of consecutive paths starting at `first`.
+    pub fn write(&mut self, first: u64, rows: &[Vec<f64>]) -> io::Result<()> {
+        for (k, row) in rows.iter().enumerate() {
+            let mut rec = vec![(first + k as u64).to_string()];
+            rec.extend(row.iter().map(|x| csv_number(*x)));
+            self.writer.write_record(&rec)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<tempfile::TempPath> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        Ok(self.path)
+    }
+}
+
+/// Column `c` (0 = `path`) of an outcome file, as numbers (empty cells are NaN, "never" is +∞
+/// for the month columns).
+fn read_column(path: &Path, c: usize, months: &[bool]) -> io::Result<Vec<f64>> {
+    let mut rdr = csv::Reader::from_path(path)?;
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let cell = rec?.get(c).unwrap_or("").to_owned();
+        out.push(match cell.parse::<f64>() {
+            Ok(x) => x,
+            Err(_) if months.get(c).copied().unwrap_or(false) => f64::INFINITY,
+            Err(_) => f64::NAN,
+        });
+    }
+    Ok(out)
 }
 
 /// `manifest.json`.
@@ -225,27 +268,52 @@ pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value 
         "seed": settings.seed,
         "paths": r.tally.paths,
         "sampling": format!("{:?}", settings.sampling).to_lowercase(),
+        "until_se": settings.until_se,
+        "max_paths": settings.paths,
         "block_size": BLOCK_SIZE,
         "shard": Value::Null,
         "complete": r.tally.paths == settings.paths,
     })
 }
 
-/// Writes every file of a run into `dir` (created if needed).
-pub fn write_run(dir: &Path, s: &Scenario, settings: &Settings, r: &RunResult) -> io::Result<()> {
+/// Writes every file of a run into `dir`: `summary.json` (reading the streamed outcome rows
+/// back one column at a time for the sensitivity), `series.csv`, then `outcomes.csv` (the
+/// streamed file renamed into place) and `manifest.json` last: its presence says the others
+/// are whole.
+pub fn write_run(
+    dir: &Path,
+    s: &Scenario,
+    settings: &Settings,
+    r: &RunResult,
+    outcomes: OutcomeFile,
+) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let json = |v: Value| {
         let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
         t.push('\n');
         t.into_bytes()
     };
-    write_atomic(
-        &dir.join("summary.json"),
-        &json(summary_json(s, settings, r)),
-    )?;
+    let tmp = outcomes.finish()?;
+    let months: Vec<bool> = r
+        .outcomes
+        .names()
+        .iter()
+        .map(|n| n == "month_100x" || n == "month_zero_marginal")
+        .collect();
+    let error = std::cell::RefCell::new(None);
+    let column = |c: usize| {
+        read_column(&tmp, c + 1, &months).unwrap_or_else(|e| {
+            error.borrow_mut().get_or_insert(e);
+            Vec::new()
+        })
+    };
+    let summary = summary_json(s, settings, r, &column);
+    if let Some(e) = error.into_inner() {
+        return Err(e);
+    }
+    write_atomic(&dir.join("summary.json"), &json(summary))?;
     write_atomic(&dir.join("series.csv"), &series_csv(s, r))?;
-    write_atomic(&dir.join("outcomes.csv"), &outcomes_csv(r))?;
-    // The manifest last: its presence says the other files are whole.
+    tmp.persist(dir.join("outcomes.csv")).map_err(|e| e.error)?;
     write_atomic(
         &dir.join("manifest.json"),
         &json(manifest_json(s, settings, r)),

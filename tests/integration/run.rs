@@ -177,3 +177,69 @@ fn latin_hypercube_runs_are_recorded_and_thread_independent() {
         );
     }
 }
+
+#[test]
+fn until_se_stops_at_a_round_once_every_target_is_precise_enough() {
+    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (dir, threads) in dirs.iter().zip(["1", "2"]) {
+        let out = Command::cargo_bin("infercast")
+            .unwrap()
+            .args([
+                "run",
+                "--quiet",
+                "--until-se",
+                "0.01",
+                "--max-paths",
+                "20000",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir.path())
+            .arg(tiny())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(dirs[0].path(), "summary.json")).unwrap();
+    let n = summary["paths"].as_u64().unwrap();
+    let round = infercast::run::BLOCK_SIZE * infercast::run::ROUND_BLOCKS;
+    assert!(
+        n.is_multiple_of(round) && n < 20_000,
+        "stopped after {n} paths"
+    );
+    let se = summary["targets"][0]["se"].as_f64().unwrap();
+    assert!(se <= 0.01, "se {se}");
+    // One round fewer would not have been enough, unless it stopped after the first round.
+    let p = summary["targets"][0]["probability"].as_f64().unwrap();
+    if n > round {
+        assert!(
+            (p * (1.0 - p) / (n - round) as f64).sqrt() > 0.01 * 0.9,
+            "stopped late: p {p}, n {n}"
+        );
+    }
+    for file in [
+        "summary.json",
+        "outcomes.csv",
+        "series.csv",
+        "manifest.json",
+    ] {
+        assert!(
+            read(dirs[0].path(), file) == read(dirs[1].path(), file),
+            "{file}"
+        );
+    }
+    let out = Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["run", "--quiet", "--until-se", "0.01", "--sampling", "lhs"])
+        .arg(tiny())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Latin hypercube"));
+}
