@@ -50,6 +50,10 @@ enum Command {
         /// With --until-se: the most paths to run (default: --paths, else 1,000,000).
         #[arg(long, value_name = "M")]
         max_paths: Option<u64>,
+        /// Run only shard K of N (K from 0 to N-1; `auto/N` takes K from SLURM_ARRAY_TASK_ID
+        /// or JOB_COMPLETION_INDEX) and write a shard folder for `infercast merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         /// Override one input, e.g. --set hardware.Rubin.delay_months=6
         #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
         set: Vec<Override>,
@@ -59,6 +63,15 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Merge shard folders of one run into the files of a single run.
+    Merge {
+        /// Shard folders (from `run --shard K/N`).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// One path at the medians: event timeline, quarterly table, and the collapse factor
     /// split into hardware, efficiency, competition and on-device.
@@ -86,6 +99,22 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate { files, set } => validate(&files, &set),
         Command::Explain { file, set, json } => run_explain(&file, &set, json),
+        Command::Merge { dirs, out } => match report::merge(&dirs, &out) {
+            Ok((s, r)) => {
+                let mut text = report::summary_table(&s, &r);
+                text.push_str(&format!(
+                    "\nmerged {} shards into {}\n",
+                    dirs.len(),
+                    out.display()
+                ));
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(BAD_INPUT)
+            }
+        },
         Command::Run {
             file,
             paths,
@@ -94,6 +123,7 @@ fn main() -> ExitCode {
             sampling,
             until_se,
             max_paths,
+            shard,
             set,
             out,
             quiet,
@@ -111,6 +141,7 @@ fn main() -> ExitCode {
                     sampling,
                     until_se,
                     max_paths,
+                    shard,
                     out,
                     quiet,
                 },
@@ -174,6 +205,7 @@ struct RunArgs {
     sampling: Option<Sampling>,
     until_se: Option<f64>,
     max_paths: Option<u64>,
+    shard: Option<String>,
     out: Option<PathBuf>,
     quiet: bool,
 }
@@ -186,9 +218,17 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         sampling,
         until_se,
         max_paths,
+        shard,
         out,
         quiet,
     } = args;
+    let shard = match shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(problem) => {
+            eprintln!("error: --shard: {problem}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
     let s = match scenario::load(file, set) {
         Ok(s) => s,
         Err(e) => {
@@ -206,6 +246,7 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         threads,
         sampling: sampling.unwrap_or(s.sampling),
         until_se,
+        shard,
     };
     if let Some(problem) = run_args_problem(&s, &settings, max_paths) {
         eprintln!("error: {problem}");
@@ -224,7 +265,10 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
             .expect("a valid template"),
     );
-    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+    let dir = out.unwrap_or_else(|| match settings.shard {
+        Some((k, n)) => PathBuf::from("output").join(format!("{}-shard-{k}-of-{n}", s.name)),
+        None => PathBuf::from("output").join(&s.name),
+    });
     let written =
         report::OutcomeFile::create(&dir, &run::outcome_names(&s)).and_then(|mut rows| {
             let result = run::run(&s, &settings, &Bar(bar.clone()), &mut |first, block| {
@@ -234,7 +278,11 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
             if let Some(repair) = &result.repair {
                 eprint!("warning: {repair}");
             }
-            report::write_run(&dir, &s, &settings, &result, rows)?;
+            if settings.shard.is_some() {
+                report::write_shard(&dir, &s, &settings, &result, rows)?;
+            } else {
+                report::write_run(&dir, &s, &settings, &result, rows)?;
+            }
             Ok(result)
         });
     let result = match written {
@@ -245,10 +293,46 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
+    if let Some((k, n)) = settings.shard {
+        let blocks = settings.blocks();
+        println!(
+            "shard {k} of {n}: blocks {}..{} ({} paths) in {}",
+            blocks.start,
+            blocks.end,
+            result.tally.paths,
+            dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
     let mut text = report::summary_table(&s, &result);
     text.push_str(&format!("\noutputs in {}\n", dir.display()));
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// `K/N` or `auto/N` (K from the job array's index variable).
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N (e.g. 0/4), found {text:?}"))?;
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("expected a shard count after '/', found {n:?}"))?;
+    let k: u64 = if k == "auto" {
+        let var = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok())
+            .ok_or("auto needs SLURM_ARRAY_TASK_ID (Slurm) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job)")?;
+        var.parse()
+            .map_err(|_| format!("the job index {var:?} is not a number"))?
+    } else {
+        k.parse()
+            .map_err(|_| format!("expected a shard index before '/', found {k:?}"))?
+    };
+    if n == 0 || k >= n {
+        return Err(format!("expected K from 0 to N-1, found {k}/{n}"));
+    }
+    Ok((k, n))
 }
 
 /// Why these run settings cannot work, if they cannot.
@@ -265,6 +349,9 @@ fn run_args_problem(
         Some(se) if !(se > 0.0 && se < 0.5) => Some(format!("--until-se must be between 0 and 0.5, found {se}")),
         Some(_) if settings.sampling == Sampling::Lhs => Some(
             "--until-se cannot be used with Latin hypercube sampling: the strata need the number of paths in advance; use --paths with --sampling lhs, or --until-se with random sampling".to_owned(),
+        ),
+        Some(_) if settings.shard.is_some() => Some(
+            "--until-se cannot be used with --shard: each shard must know its paths in advance".to_owned(),
         ),
         Some(_) if s.targets.is_empty() => Some("--until-se needs at least one [[target]] in the scenario: it stops when every target's standard error is small enough".to_owned()),
         _ => None,

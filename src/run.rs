@@ -37,6 +37,19 @@ pub struct Settings {
     pub sampling: Sampling,
     /// Stop once every target's standard error is at most this (`paths` is then the most).
     pub until_se: Option<f64>,
+    /// Run only shard `k` of `n` (`(k, n)`, k from 0): a contiguous range of the blocks.
+    pub shard: Option<(u64, u64)>,
+}
+
+impl Settings {
+    /// The blocks this run computes: all of them, or its shard's range.
+    pub fn blocks(&self) -> std::ops::Range<u64> {
+        let n_blocks = self.paths.div_ceil(BLOCK_SIZE);
+        match self.shard {
+            None => 0..n_blocks,
+            Some((k, n)) => k * n_blocks / n..(k + 1) * n_blocks / n,
+        }
+    }
 }
 
 /// A column of `outcomes.csv`: what it holds.
@@ -167,7 +180,7 @@ pub fn annual(layout: &Layout, r: &PathResult, series: usize, fy: i32, fm: u32, 
 }
 
 /// Everything a set of paths contributes; merges exactly.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// `series[s * months + (m - 1)]`.
     pub series: Vec<Histogram>,
@@ -195,7 +208,8 @@ impl Tally {
         }
     }
 
-    fn merge(mut self, other: Tally) -> Tally {
+    /// Adds another tally's counts (exact, in any order).
+    pub fn merge(mut self, other: Tally) -> Tally {
         for (a, b) in self.series.iter_mut().zip(&other.series) {
             a.merge(b);
         }
@@ -219,6 +233,8 @@ pub struct RunResult {
     pub layout: Layout,
     /// The change made to inconsistent `[[correlation]]`s, if any (the caller reports it).
     pub repair: Option<Repair>,
+    /// Every planned block ran (or `until_se` was met).
+    pub complete: bool,
 }
 
 /// Whether path value `x` meets a target.
@@ -236,6 +252,19 @@ fn meets(s: &Scenario, t: &crate::scenario::Target, x: f64) -> bool {
 /// The 1-based month index of calendar month `m`.
 pub fn month_index(s: &Scenario, m: Month) -> f64 {
     f64::from(m - s.start + 1)
+}
+
+/// The result of a run assembled from merged tallies (for `merge`).
+pub fn from_tally(s: &Scenario, tally: Tally) -> RunResult {
+    let layout = Layout::new(s);
+    let outcomes = Outcomes::new(s, &layout);
+    RunResult {
+        tally,
+        outcomes,
+        layout,
+        repair: None,
+        complete: true,
+    }
 }
 
 /// The header of `outcomes.csv` for `s`: `path`, then the outcome columns.
@@ -264,7 +293,7 @@ pub fn run(
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
     let months = s.months();
-    let n_blocks = settings.paths.div_ceil(BLOCK_SIZE);
+    let blocks = settings.blocks();
     let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
     let new_tally = || {
         Tally::new(
@@ -308,9 +337,9 @@ pub fn run(
         .build()
         .ok();
     let mut tally = new_tally();
-    let mut first = 0;
-    while first < n_blocks {
-        let last = (first + ROUND_BLOCKS).min(n_blocks);
+    let mut first = blocks.start;
+    while first < blocks.end {
+        let last = (first + ROUND_BLOCKS).min(blocks.end);
         let work = || {
             (first..last).into_par_iter().map(block).reduce(
                 || (new_tally(), Vec::new()),
@@ -349,5 +378,6 @@ pub fn run(
         outcomes,
         layout,
         repair,
+        complete: true,
     })
 }

@@ -229,6 +229,16 @@ impl OutcomeFile {
         Ok(())
     }
 
+    /// Appends the data rows of another outcome file (written by this same writer, so the
+    /// bytes come out as they were).
+    fn append_body(&mut self, path: &Path) -> io::Result<()> {
+        let mut rdr = csv::Reader::from_path(path)?;
+        for rec in rdr.records() {
+            self.writer.write_record(&rec?)?;
+        }
+        Ok(())
+    }
+
     fn finish(self) -> io::Result<tempfile::TempPath> {
         let file = self
             .writer
@@ -266,13 +276,17 @@ pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value 
         "scenario_hash": scenario_hash(s),
         "resolved_scenario": s.resolved,
         "seed": settings.seed,
-        "paths": r.tally.paths,
+        // A shard records its run's path count (its own is under "shard").
+        "paths": if settings.shard.is_some() { settings.paths } else { r.tally.paths },
         "sampling": format!("{:?}", settings.sampling).to_lowercase(),
         "until_se": settings.until_se,
         "max_paths": settings.paths,
         "block_size": BLOCK_SIZE,
-        "shard": Value::Null,
-        "complete": r.tally.paths == settings.paths,
+        "shard": settings.shard.map(|(k, n)| {
+            let blocks = settings.blocks();
+            json!({"index": k, "count": n, "blocks": [blocks.start, blocks.end], "paths": r.tally.paths})
+        }),
+        "complete": r.complete,
     })
 }
 
@@ -318,6 +332,148 @@ pub fn write_run(
         &dir.join("manifest.json"),
         &json(manifest_json(s, settings, r)),
     )
+}
+
+/// Writes a shard's files into `dir`: its exact tally (`tally.json`), its outcome rows and its
+/// manifest (last). `infercast merge` turns a full set of shards into a run's files.
+pub fn write_shard(
+    dir: &Path,
+    s: &Scenario,
+    settings: &Settings,
+    r: &RunResult,
+    outcomes: OutcomeFile,
+) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let tally = serde_json::to_vec(&r.tally).map_err(io::Error::other)?;
+    write_atomic(&dir.join("tally.json"), &tally)?;
+    outcomes
+        .finish()?
+        .persist(dir.join("outcomes.csv"))
+        .map_err(|e| e.error)?;
+    let mut manifest =
+        serde_json::to_string_pretty(&manifest_json(s, settings, r)).unwrap_or_default();
+    manifest.push('\n');
+    write_atomic(&dir.join("manifest.json"), manifest.as_bytes())
+}
+
+/// Why shard folders cannot be merged.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MergeError(pub String);
+
+/// Merges the shard folders `dirs` of one run into `out`, writing the same files a run in
+/// one process writes. Checks that the shards come from the same run (scenario hash, seed,
+/// paths, sampling, block size) and that every block is present exactly once.
+pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<(Scenario, RunResult), MergeError> {
+    let fail = |m: String| MergeError(m);
+    let mut shards = Vec::new();
+    for d in dirs {
+        let text = std::fs::read(d.join("manifest.json"))
+            .map_err(|e| fail(format!("{}: cannot read manifest.json: {e}", d.display())))?;
+        let m: Value = serde_json::from_slice(&text)
+            .map_err(|e| fail(format!("{}/manifest.json: {e}", d.display())))?;
+        if m["shard"].is_null() {
+            return Err(fail(format!(
+                "{} is not a shard folder (its manifest has no shard)",
+                d.display()
+            )));
+        }
+        if m["complete"] != json!(true) {
+            return Err(fail(format!("{} holds an incomplete shard", d.display())));
+        }
+        shards.push((d.clone(), m));
+    }
+    let Some((first_dir, first)) = shards.first().cloned() else {
+        return Err(fail("no shard folders given".to_owned()));
+    };
+    for key in [
+        "scenario_hash",
+        "seed",
+        "paths",
+        "sampling",
+        "block_size",
+        "version",
+    ] {
+        for (d, m) in &shards {
+            if m[key] != first[key] {
+                return Err(fail(format!(
+                    "{} and {} are not shards of the same run: {key} {} vs {}",
+                    first_dir.display(),
+                    d.display(),
+                    first[key],
+                    m[key]
+                )));
+            }
+        }
+    }
+    let paths = first["paths"].as_u64().unwrap_or(0);
+    let n_blocks = paths.div_ceil(BLOCK_SIZE);
+    let range = |m: &Value| {
+        (
+            m["shard"]["blocks"][0].as_u64().unwrap_or(0),
+            m["shard"]["blocks"][1].as_u64().unwrap_or(0),
+        )
+    };
+    shards.sort_by_key(|(_, m)| range(m));
+    let mut next = 0;
+    for (d, m) in &shards {
+        let (a, b) = range(m);
+        if a != next {
+            let what = if a < next {
+                "overlap (a block is present twice)"
+            } else {
+                "leave a gap (a shard is missing)"
+            };
+            return Err(fail(format!(
+                "the shards {what}: {} holds blocks {a}..{b}, expected one starting at {next}",
+                d.display()
+            )));
+        }
+        next = b;
+    }
+    if next != n_blocks {
+        return Err(fail(format!(
+            "the shards cover blocks 0..{next} of 0..{n_blocks}: a shard is missing"
+        )));
+    }
+    let resolved = first["resolved_scenario"].as_str().unwrap_or("");
+    let s = crate::scenario::from_str("resolved_scenario", resolved).map_err(|e| {
+        fail(format!(
+            "the manifest's resolved scenario does not read back: {e}"
+        ))
+    })?;
+    let mut tally: Option<crate::run::Tally> = None;
+    let mut rows = OutcomeFile::create(out, &crate::run::outcome_names(&s))
+        .map_err(|e| fail(format!("{}: {e}", out.display())))?;
+    for (d, _) in &shards {
+        let t: crate::run::Tally = std::fs::read(d.join("tally.json"))
+            .map_err(io::Error::other)
+            .and_then(|b| serde_json::from_slice(&b).map_err(io::Error::other))
+            .map_err(|e| fail(format!("{}/tally.json: {e}", d.display())))?;
+        tally = Some(match tally {
+            None => t,
+            Some(acc) => acc.merge(t),
+        });
+        rows.append_body(&d.join("outcomes.csv"))
+            .map_err(|e| fail(format!("{}/outcomes.csv: {e}", d.display())))?;
+    }
+    let r = crate::run::from_tally(&s, tally.expect("at least one shard"));
+    let sampling = if first["sampling"] == json!("lhs") {
+        crate::scenario::Sampling::Lhs
+    } else {
+        crate::scenario::Sampling::Random
+    };
+    let settings = Settings {
+        paths,
+        seed: first["seed"].as_u64().unwrap_or(0),
+        threads: 0,
+        sampling,
+        until_se: None,
+        shard: None,
+    };
+    write_run(out, &s, &settings, &r, rows)
+        .map_err(|e| fail(format!("cannot write to {}: {e}", out.display())))?;
+    Ok((s, r))
 }
 
 /// The table printed at the end of a run (fits 100 columns).

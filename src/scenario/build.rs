@@ -725,7 +725,12 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
             |s| s.to_string_lossy().into_owned(),
         )
     });
-    let resolved = toml::to_string(&root.to_value()).unwrap_or_default();
+    // The resolved scenario names itself, so that it reads back as the same scenario.
+    let mut value = root.to_value();
+    if let toml::Value::Table(t) = &mut value {
+        t.insert("name".to_owned(), toml::Value::String(name.clone()));
+    }
+    let resolved = toml::to_string(&value).unwrap_or_default();
     let scenario = Scenario {
         name,
         description: raw.description.clone().unwrap_or_default(),

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 const GAMMA: f64 = 1.005;
 
 /// Sparse log-linear histogram of f64 values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     positive: BTreeMap<i32, u64>,
     negative: BTreeMap<i32, u64>,

@@ -243,3 +243,89 @@ fn until_se_stops_at_a_round_once_every_target_is_precise_enough() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Latin hypercube"));
 }
+
+fn infercast_ok(args: &[&str], dir: &Path, env: Option<(&str, &str)>) -> std::process::Output {
+    let mut cmd = Command::cargo_bin("infercast").unwrap();
+    cmd.args(args).arg("--out").arg(dir);
+    if let Some((k, v)) = env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn three_shards_merged_equal_one_run_byte_for_byte() {
+    let root_dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| root_dir.path().join(name);
+    let tiny_path = tiny().display().to_string();
+    let base = ["run", "--quiet", "--paths", "300", tiny_path.as_str()];
+    assert!(infercast_ok(&base, &d("full"), None).status.success());
+    for (k, threads) in [("0/3", "1"), ("1/3", "2"), ("2/3", "1")] {
+        let mut args = base.to_vec();
+        args.extend(["--shard", k, "--threads", threads]);
+        let out = infercast_ok(&args, &d(&format!("s{}", &k[..1])), None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // `auto` takes the index from the job array's variable.
+    let mut args = base.to_vec();
+    args.extend(["--shard", "auto/3"]);
+    assert!(
+        infercast_ok(&args, &d("auto1"), Some(("SLURM_ARRAY_TASK_ID", "1")))
+            .status
+            .success()
+    );
+    assert_eq!(
+        read(&d("auto1"), "tally.json"),
+        read(&d("s1"), "tally.json")
+    );
+
+    let merge = |dirs: &[&str], out: &str| {
+        let mut cmd = Command::cargo_bin("infercast").unwrap();
+        cmd.arg("merge");
+        for x in dirs {
+            cmd.arg(d(x));
+        }
+        cmd.arg("--out").arg(d(out)).output().unwrap()
+    };
+    let out = merge(&["s2", "s0", "s1"], "merged");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in [
+        "manifest.json",
+        "summary.json",
+        "series.csv",
+        "outcomes.csv",
+    ] {
+        assert!(
+            read(&d("full"), file) == read(&d("merged"), file),
+            "{file} differs after merge"
+        );
+    }
+    let missing = merge(&["s0", "s2"], "bad1");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("a shard is missing"));
+    let twice = merge(&["s0", "s1", "s1", "s2"], "bad2");
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("present twice"));
+    let mut args = base.to_vec();
+    args.extend(["--shard", "1/3", "--seed", "99"]);
+    assert!(infercast_ok(&args, &d("other"), None).status.success());
+    let mixed = merge(&["s0", "other", "s2"], "bad3");
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mixed.stderr).contains("not shards of the same run: seed"));
+    let not_a_shard = merge(&["full"], "bad4");
+    assert_eq!(not_a_shard.status.code(), Some(2));
+    let mut args = base.to_vec();
+    args.extend(["--shard", "3/3"]);
+    assert_eq!(infercast_ok(&args, &d("bad5"), None).status.code(), Some(2));
+    let mut args = base.to_vec();
+    args.extend(["--shard", "0/3", "--until-se", "0.01"]);
+    assert_eq!(infercast_ok(&args, &d("bad6"), None).status.code(), Some(2));
+}
