@@ -94,6 +94,9 @@ fn parse_override(s: &str) -> Result<Override, String> {
 /// Exit code for input the user can fix (a bad scenario or argument).
 const BAD_INPUT: u8 = 2;
 
+/// Exit code after Ctrl-C or SIGTERM (128 + SIGINT), the outputs marked incomplete.
+const INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -265,15 +268,28 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
             .expect("a valid template"),
     );
+    // Ctrl-C or SIGTERM: finish the blocks in flight, write what is done, exit 130. A second
+    // signal stops at once.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(INTERRUPTED.into());
+        }
+    });
     let dir = out.unwrap_or_else(|| match settings.shard {
         Some((k, n)) => PathBuf::from("output").join(format!("{}-shard-{k}-of-{n}", s.name)),
         None => PathBuf::from("output").join(&s.name),
     });
     let written =
         report::OutcomeFile::create(&dir, &run::outcome_names(&s)).and_then(|mut rows| {
-            let result = run::run(&s, &settings, &Bar(bar.clone()), &mut |first, block| {
-                rows.write(first, block)
-            })?;
+            let result = run::run(
+                &s,
+                &settings,
+                &Bar(bar.clone()),
+                &mut |first, block| rows.write(first, block),
+                &cancel,
+            )?;
             bar.finish_and_clear();
             if let Some(repair) = &result.repair {
                 eprint!("warning: {repair}");
@@ -293,6 +309,14 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
+    if !result.complete {
+        eprintln!(
+            "interrupted: {} paths written to {} and marked incomplete; run the same command again to start over",
+            result.tally.paths,
+            dir.display()
+        );
+        return ExitCode::from(INTERRUPTED);
+    }
     if let Some((k, n)) = settings.shard {
         let blocks = settings.blocks();
         println!(

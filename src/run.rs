@@ -12,6 +12,7 @@ use crate::scenario::{
 };
 use crate::stats::Histogram;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Paths per block. Fixed (recorded in the manifest), never derived from threads.
 pub const BLOCK_SIZE: u64 = 64;
@@ -233,8 +234,24 @@ pub struct RunResult {
     pub layout: Layout,
     /// The change made to inconsistent `[[correlation]]`s, if any (the caller reports it).
     pub repair: Option<Repair>,
-    /// Every planned block ran (or `until_se` was met).
+    /// Every planned block ran (or `until_se` was met); false after a cancellation.
     pub complete: bool,
+    /// The blocks that ran, as half-open ranges in order.
+    pub blocks_done: Vec<(u64, u64)>,
+}
+
+/// Sorted block numbers as half-open ranges: [0, 1, 2, 5] → [(0, 3), (5, 6)].
+fn ranges(blocks: &[u64]) -> Vec<(u64, u64)> {
+    let mut sorted = blocks.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for b in sorted {
+        match out.last_mut() {
+            Some(last) if last.1 == b => last.1 = b + 1,
+            _ => out.push((b, b + 1)),
+        }
+    }
+    out
 }
 
 /// Whether path value `x` meets a target.
@@ -258,12 +275,14 @@ pub fn month_index(s: &Scenario, m: Month) -> f64 {
 pub fn from_tally(s: &Scenario, tally: Tally) -> RunResult {
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
+    let n_blocks = tally.paths.div_ceil(BLOCK_SIZE);
     RunResult {
         tally,
         outcomes,
         layout,
         repair: None,
         complete: true,
+        blocks_done: vec![(0, n_blocks)],
     }
 }
 
@@ -289,6 +308,7 @@ pub fn run(
     settings: &Settings,
     observer: &dyn Observer,
     rows: &mut RowSink<'_>,
+    cancel: &AtomicBool,
 ) -> std::io::Result<RunResult> {
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
@@ -305,6 +325,10 @@ pub fn run(
     };
     let block = |b: u64| {
         let mut tally = new_tally();
+        if cancel.load(Ordering::Relaxed) {
+            // Not started: blocks in flight finish, no new one begins.
+            return (tally, Vec::new());
+        }
         let mut block_rows = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
             let draws: Draws = sampler.draws(s, settings.seed, i);
@@ -337,6 +361,8 @@ pub fn run(
         .build()
         .ok();
     let mut tally = new_tally();
+    let mut done: Vec<u64> = Vec::new();
+    let planned = blocks.clone();
     let mut first = blocks.start;
     while first < blocks.end {
         let last = (first + ROUND_BLOCKS).min(blocks.end);
@@ -357,8 +383,12 @@ pub fn run(
         for (b, block_rows) in &blocks {
             rows(b * BLOCK_SIZE, block_rows)?;
         }
+        done.extend(blocks.iter().map(|(b, _)| *b));
         tally = tally.merge(round);
         first = last;
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
         if let Some(se) = settings.until_se
             && !s.targets.is_empty()
             && tally.target_hits.iter().all(|h| {
@@ -373,11 +403,71 @@ pub fn run(
             break;
         }
     }
+    let stopped_by_rule = settings.until_se.is_some() && !cancel.load(Ordering::Relaxed);
+    let complete = stopped_by_rule || done.len() as u64 == planned.end - planned.start;
     Ok(RunResult {
         tally,
         outcomes,
         layout,
         repair,
-        complete: true,
+        complete,
+        blocks_done: ranges(&done),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct CancelAfter<'a> {
+        flag: &'a AtomicBool,
+    }
+
+    impl Observer for CancelAfter<'_> {
+        fn advance(&self, _paths: u64) {
+            self.flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn cancelling_after_the_first_block_keeps_exactly_the_finished_blocks() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
+        let s = crate::scenario::load(&path, &[]).unwrap();
+        let settings = Settings {
+            paths: 640,
+            seed: 1,
+            threads: 1,
+            sampling: Sampling::Random,
+            until_se: None,
+            shard: None,
+        };
+        let flag = AtomicBool::new(false);
+        let mut written = Vec::new();
+        let r = run(
+            &s,
+            &settings,
+            &CancelAfter { flag: &flag },
+            &mut |first, rows| {
+                written.push((first, rows.len()));
+                Ok(())
+            },
+            &flag,
+        )
+        .unwrap();
+        assert!(!r.complete);
+        assert_eq!(r.tally.paths, BLOCK_SIZE);
+        assert_eq!(r.blocks_done, vec![(0, 1)]);
+        assert_eq!(written, vec![(0, BLOCK_SIZE as usize)]);
+        // Without cancellation the same run completes.
+        let quiet = AtomicBool::new(false);
+        let r = run(&s, &settings, &Silent, &mut |_, _| Ok(()), &quiet).unwrap();
+        assert!(r.complete && r.tally.paths == 640 && r.blocks_done == vec![(0, 10)]);
+    }
+
+    #[test]
+    fn block_ranges() {
+        assert_eq!(ranges(&[5, 0, 2, 1]), vec![(0, 3), (5, 6)]);
+        assert!(ranges(&[]).is_empty());
+    }
 }

@@ -287,6 +287,7 @@ pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value 
             json!({"index": k, "count": n, "blocks": [blocks.start, blocks.end], "paths": r.tally.paths})
         }),
         "complete": r.complete,
+        "blocks_done": (!r.complete).then(|| r.blocks_done.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>()),
     })
 }
 

@@ -329,3 +329,53 @@ fn three_shards_merged_equal_one_run_byte_for_byte() {
     args.extend(["--shard", "0/3", "--until-se", "0.01"]);
     assert_eq!(infercast_ok(&args, &d("bad6"), None).status.code(), Some(2));
 }
+
+#[test]
+fn sigint_leaves_valid_files_marked_incomplete_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("infercast");
+    let child = std::process::Command::new(bin)
+        .args(["run", "--quiet", "--paths", "1000000", "--out"])
+        .arg(dir.path())
+        .arg(root().join("scenarios/base.toml"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // After the first block (64 paths take well under a second); any number of finished
+    // blocks is fine.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("marked incomplete"), "{stderr}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(dir.path(), "manifest.json")).unwrap();
+    assert_eq!(manifest["complete"], false);
+    let paths = manifest["paths"].as_u64().unwrap();
+    assert!(
+        paths > 0 && paths < 1_000_000 && paths.is_multiple_of(infercast::run::BLOCK_SIZE),
+        "{paths}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(dir.path(), "summary.json")).unwrap();
+    assert_eq!(summary["paths"].as_u64(), Some(paths));
+    let outcomes = read(dir.path(), "outcomes.csv");
+    assert_eq!(
+        csv::Reader::from_reader(&outcomes[..]).records().count() as u64,
+        paths
+    );
+    assert!(
+        !std::fs::read_dir(dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".tmp")),
+        "no temporary file left"
+    );
+}
