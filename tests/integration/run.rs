@@ -379,3 +379,23 @@ fn sigint_leaves_valid_files_marked_incomplete_and_exits_130() {
         "no temporary file left"
     );
 }
+
+/// `summary.json` of the tiny scenario (100 paths, its seed) against the committed golden file.
+/// After an intended change of the model or the statistics, regenerate it with
+/// `UPDATE_GOLDEN=1 cargo test --release golden` and review the diff.
+#[test]
+fn golden_summary_of_the_tiny_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    run_into(dir.path(), "2", "100");
+    let got = read(dir.path(), "summary.json");
+    let golden = root().join("tests/golden/tiny-summary.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &got).unwrap();
+    }
+    let want =
+        std::fs::read(&golden).expect("tests/golden/tiny-summary.json (UPDATE_GOLDEN=1 writes it)");
+    assert!(
+        got == want,
+        "summary.json of the tiny scenario changed; if intended, regenerate with UPDATE_GOLDEN=1 and review the diff"
+    );
+}
