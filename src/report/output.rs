@@ -4,7 +4,7 @@
 use super::validate::human;
 use crate::run::{BLOCK_SIZE, RunResult, Settings};
 use crate::scenario::{Direction, Scenario, Threshold};
-use crate::stats::{Proportion, QUANTILES, spearman};
+use crate::stats::{Proportion, QUANTILES, pearson, ranks};
 use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::Path;
@@ -141,17 +141,26 @@ pub fn summary_json(
         .enumerate()
         .filter(|(_, name)| s.find_input(name).is_some())
         .collect();
-    let sensitivity: serde_json::Map<String, Value> = sensitivity_outcomes(s, r)
+    // Each column is read and ranked once: the outcomes' ranks are kept, the inputs' are
+    // read one at a time and correlated with every outcome.
+    let explained = sensitivity_outcomes(s, r);
+    let outcome_ranks: Vec<Vec<f64>> = explained.iter().map(|(_, c)| ranks(&column(*c))).collect();
+    let mut rho: Vec<Vec<(String, f64)>> = vec![Vec::new(); explained.len()];
+    for (i, name) in &uncertain {
+        let input = ranks(&column(*i));
+        for (k, outcome) in outcome_ranks.iter().enumerate() {
+            let x = pearson(&input, outcome);
+            if x.is_finite() {
+                rho[k].push(((*name).clone(), x));
+            }
+        }
+    }
+    let sensitivity: serde_json::Map<String, Value> = explained
         .into_iter()
-        .map(|(label, c)| {
-            let outcome = column(c);
-            let mut rho: Vec<(String, f64)> = uncertain
-                .iter()
-                .map(|(i, name)| ((*name).clone(), spearman(&column(*i), &outcome)))
-                .filter(|(_, x)| x.is_finite())
-                .collect();
-            rho.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-            let list: Vec<Value> = rho
+        .zip(rho)
+        .map(|((label, _), mut list)| {
+            list.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+            let list: Vec<Value> = list
                 .into_iter()
                 .map(|(name, x)| json!({"input": name, "spearman": x}))
                 .collect();

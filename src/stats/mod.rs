@@ -41,7 +41,7 @@ impl Proportion {
 }
 
 /// Ranks of `xs` (1-based, ties get their average rank; NaN ranks last).
-fn ranks(xs: &[f64]) -> Vec<f64> {
+pub fn ranks(xs: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..xs.len()).collect();
     order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
     let mut r = vec![0.0; xs.len()];
@@ -63,11 +63,16 @@ fn ranks(xs: &[f64]) -> Vec<f64> {
 /// Spearman rank correlation of two equally long columns (Pearson correlation of their ranks);
 /// NaN when either column is constant.
 pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
+    pearson(&ranks(a), &ranks(b))
+}
+
+/// Pearson correlation of two equally long columns (of ranks, for Spearman's); NaN when
+/// either is constant.
+pub fn pearson(ra: &[f64], rb: &[f64]) -> f64 {
     let n = ra.len() as f64;
     let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
     let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
+    for (x, y) in ra.iter().zip(rb) {
         sab += (x - ma) * (y - mb);
         saa += (x - ma) * (x - ma);
         sbb += (y - mb) * (y - mb);
