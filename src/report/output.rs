@@ -18,8 +18,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
+    shareable(tmp.as_file())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Output files are for sharing: readable by others (rw-r--r--), not the private mode of a
+/// temporary file.
+fn shareable(file: &std::fs::File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
     Ok(())
 }
 
@@ -255,6 +269,7 @@ impl OutcomeFile {
             .map_err(|e| e.into_error())?
             .into_inner()
             .map_err(|e| e.into_error())?;
+        shareable(&file)?;
         file.sync_all()?;
         Ok(self.path)
     }

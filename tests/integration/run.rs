@@ -399,3 +399,24 @@ fn golden_summary_of_the_tiny_scenario() {
         "summary.json of the tiny scenario changed; if intended, regenerate with UPDATE_GOLDEN=1 and review the diff"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn output_files_are_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    run_into(dir.path(), "1", "64");
+    for file in [
+        "manifest.json",
+        "summary.json",
+        "series.csv",
+        "outcomes.csv",
+    ] {
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o644, "{file}");
+    }
+}
