@@ -323,11 +323,11 @@ pub fn run(
             s.targets.len(),
         )
     };
-    let block = |b: u64| {
-        let mut tally = new_tally();
+    // Runs block `b` into `tally`, returning its rows (none if cancelled before it began).
+    let block = |tally: &mut Tally, b: u64| -> Option<Vec<Vec<f64>>> {
         if cancel.load(Ordering::Relaxed) {
             // Not started: blocks in flight finish, no new one begins.
-            return (tally, Vec::new());
+            return None;
         }
         let mut block_rows = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
@@ -354,7 +354,7 @@ pub fn run(
             block_rows.push(row);
         }
         observer.advance(block_rows.len() as u64);
-        (tally, vec![(b, block_rows)])
+        Some(block_rows)
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
@@ -366,14 +366,27 @@ pub fn run(
     let mut first = blocks.start;
     while first < blocks.end {
         let last = (first + ROUND_BLOCKS).min(blocks.end);
+        // Each rayon split folds its blocks into one tally; only those few are merged (the
+        // counts are integers, so the grouping does not change the result).
         let work = || {
-            (first..last).into_par_iter().map(block).reduce(
-                || (new_tally(), Vec::new()),
-                |(ta, mut ra), (tb, rb)| {
-                    ra.extend(rb);
-                    (ta.merge(tb), ra)
-                },
-            )
+            (first..last)
+                .into_par_iter()
+                .fold(
+                    || (new_tally(), Vec::new()),
+                    |(mut t, mut rows), b| {
+                        if let Some(r) = block(&mut t, b) {
+                            rows.push((b, r));
+                        }
+                        (t, rows)
+                    },
+                )
+                .reduce(
+                    || (new_tally(), Vec::new()),
+                    |(ta, mut ra), (tb, rb)| {
+                        ra.extend(rb);
+                        (ta.merge(tb), ra)
+                    },
+                )
         };
         let (round, mut blocks) = match &pool {
             Some(pool) => pool.install(work),

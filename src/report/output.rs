@@ -205,9 +205,9 @@ pub fn series_csv(s: &Scenario, r: &RunResult) -> Vec<u8> {
         for m in 1..=months {
             let h = &r.tally.series[k * months + m - 1];
             let month = month_label(s, m);
-            for q in QUANTILES {
+            for (q, x) in QUANTILES.iter().zip(h.quantiles(&QUANTILES)) {
                 let stat = format!("p{}", (q * 100.0).round());
-                let _ = w.write_record([month.as_str(), name, &stat, &csv_number(h.quantile(q))]);
+                let _ = w.write_record([month.as_str(), name, &stat, &csv_number(x)]);
             }
             let _ = w.write_record([month.as_str(), name, "mean", &csv_number(h.mean())]);
         }

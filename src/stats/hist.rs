@@ -109,6 +109,27 @@ impl Histogram {
         unreachable!("rank ≤ count")
     }
 
+    /// Several quantiles in one pass over the bins; `qs` ascending.
+    pub fn quantiles(&self, qs: &[f64]) -> Vec<f64> {
+        let n = self.count();
+        if n == 0 {
+            return vec![f64::NAN; qs.len()];
+        }
+        let mut out = Vec::with_capacity(qs.len());
+        let mut bins = self.bins();
+        let (mut seen, mut current) = (0u64, f64::NAN);
+        for q in qs {
+            let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+            while seen < rank {
+                let (x, c) = bins.next().expect("rank ≤ count");
+                seen += c;
+                current = x;
+            }
+            out.push(current);
+        }
+        out
+    }
+
     /// Mean of the values (NaN excepted) from the bins' representative values.
     pub fn mean(&self) -> f64 {
         let n = self.count();
@@ -162,6 +183,17 @@ mod tests {
                 h.mean()
             );
         }
+    }
+
+    #[test]
+    fn quantiles_in_one_pass_equal_quantiles_one_by_one() {
+        let mut h = Histogram::default();
+        for i in 0..1000 {
+            h.add((i as f64 - 100.0) * 1.7);
+        }
+        let qs = [0.0, 0.05, 0.1, 0.25, 0.5, 0.5, 0.9, 1.0];
+        let one: Vec<f64> = qs.iter().map(|q| h.quantile(*q)).collect();
+        assert_eq!(h.quantiles(&qs), one);
     }
 
     #[test]
