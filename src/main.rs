@@ -32,37 +32,8 @@ enum Command {
     Run {
         /// Scenario file (TOML).
         file: PathBuf,
-        /// Number of paths (default: the scenario's `paths`).
-        #[arg(long)]
-        paths: Option<u64>,
-        /// Seed (default: the scenario's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). The output does not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Independent draws, or Latin hypercube (default: the scenario's `sampling`).
-        #[arg(long, value_enum)]
-        sampling: Option<SamplingArg>,
-        /// Add paths (in rounds of 1,024) until every target's standard error is at most X.
-        #[arg(long, value_name = "X")]
-        until_se: Option<f64>,
-        /// With --until-se: the most paths to run (default: --paths, else 1,000,000).
-        #[arg(long, value_name = "M")]
-        max_paths: Option<u64>,
-        /// Run only shard K of N (K from 0 to N-1; `auto/N` takes K from SLURM_ARRAY_TASK_ID
-        /// or JOB_COMPLETION_INDEX) and write a shard folder for `infercast merge`.
-        #[arg(long, value_name = "K/N")]
-        shard: Option<String>,
-        /// Override one input, e.g. --set hardware.Rubin.delay_months=6
-        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
-        set: Vec<Override>,
-        /// Output folder (default: output/<scenario name>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        args: RunArgs,
     },
     /// Merge shard folders of one run into the files of a single run.
     Merge {
@@ -118,39 +89,7 @@ fn main() -> ExitCode {
                 ExitCode::from(BAD_INPUT)
             }
         },
-        Command::Run {
-            file,
-            paths,
-            seed,
-            threads,
-            sampling,
-            until_se,
-            max_paths,
-            shard,
-            set,
-            out,
-            quiet,
-        } => {
-            let sampling = sampling.map(|s| match s {
-                SamplingArg::Random => Sampling::Random,
-                SamplingArg::Lhs => Sampling::Lhs,
-            });
-            run_paths(
-                &file,
-                RunArgs {
-                    paths,
-                    seed,
-                    threads,
-                    sampling,
-                    until_se,
-                    max_paths,
-                    shard,
-                    out,
-                    quiet,
-                },
-                &set,
-            )
-        }
+        Command::Run { file, args } => run_paths(&file, args),
     }
 }
 
@@ -200,20 +139,43 @@ enum SamplingArg {
     Lhs,
 }
 
-/// The options of `run` besides the scenario and its overrides.
+/// The options of `run` besides the scenario.
+#[derive(clap::Args)]
 struct RunArgs {
+    /// Number of paths (default: the scenario's `paths`).
+    #[arg(long)]
     paths: Option<u64>,
+    /// Seed (default: the scenario's `seed`).
+    #[arg(long)]
     seed: Option<u64>,
+    /// Worker threads (default: one per core). The output does not depend on it.
+    #[arg(long, default_value_t = 0)]
     threads: usize,
-    sampling: Option<Sampling>,
+    /// Independent draws, or Latin hypercube (default: the scenario's `sampling`).
+    #[arg(long, value_enum)]
+    sampling: Option<SamplingArg>,
+    /// Add paths (in rounds of 1,024) until every target's standard error is at most X.
+    #[arg(long, value_name = "X")]
     until_se: Option<f64>,
+    /// With --until-se: the most paths to run (default: --paths, else 1,000,000).
+    #[arg(long, value_name = "M")]
     max_paths: Option<u64>,
+    /// Run only shard K of N (K from 0 to N-1; `auto/N` takes K from SLURM_ARRAY_TASK_ID
+    /// or JOB_COMPLETION_INDEX) and write a shard folder for `infercast merge`.
+    #[arg(long, value_name = "K/N")]
     shard: Option<String>,
+    /// Override one input, e.g. --set hardware.Rubin.delay_months=6
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    set: Vec<Override>,
+    /// Output folder (default: output/<scenario name>).
+    #[arg(long)]
     out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
     quiet: bool,
 }
 
-fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCode {
+fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     let RunArgs {
         paths,
         seed,
@@ -222,9 +184,14 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
         until_se,
         max_paths,
         shard,
+        set,
         out,
         quiet,
     } = args;
+    let sampling = sampling.map(|s| match s {
+        SamplingArg::Random => Sampling::Random,
+        SamplingArg::Lhs => Sampling::Lhs,
+    });
     let shard = match shard.as_deref().map(parse_shard).transpose() {
         Ok(s) => s,
         Err(problem) => {
@@ -232,7 +199,7 @@ fn run_paths(file: &std::path::Path, args: RunArgs, set: &[Override]) -> ExitCod
             return ExitCode::from(BAD_INPUT);
         }
     };
-    let s = match scenario::load(file, set) {
+    let s = match scenario::load(file, &set) {
         Ok(s) => s,
         Err(e) => {
             report_error(file, &e);

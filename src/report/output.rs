@@ -315,6 +315,13 @@ pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value 
     })
 }
 
+/// A JSON document as pretty-printed bytes with a final newline.
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut t = serde_json::to_string_pretty(v).unwrap_or_default();
+    t.push('\n');
+    t.into_bytes()
+}
+
 /// Writes every file of a run into `dir`: `summary.json` (reading the streamed outcome rows
 /// back one column at a time for the sensitivity), `series.csv`, then `outcomes.csv` (the
 /// streamed file renamed into place) and `manifest.json` last: its presence says the others
@@ -327,11 +334,6 @@ pub fn write_run(
     outcomes: OutcomeFile,
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let json = |v: Value| {
-        let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
-        t.push('\n');
-        t.into_bytes()
-    };
     let tmp = outcomes.finish()?;
     let months: Vec<bool> = r
         .outcomes
@@ -350,12 +352,12 @@ pub fn write_run(
     if let Some(e) = error.into_inner() {
         return Err(e);
     }
-    write_atomic(&dir.join("summary.json"), &json(summary))?;
+    write_atomic(&dir.join("summary.json"), &pretty(&summary))?;
     write_atomic(&dir.join("series.csv"), &series_csv(s, r))?;
     tmp.persist(dir.join("outcomes.csv")).map_err(|e| e.error)?;
     write_atomic(
         &dir.join("manifest.json"),
-        &json(manifest_json(s, settings, r)),
+        &pretty(&manifest_json(s, settings, r)),
     )
 }
 
@@ -375,10 +377,10 @@ pub fn write_shard(
         .finish()?
         .persist(dir.join("outcomes.csv"))
         .map_err(|e| e.error)?;
-    let mut manifest =
-        serde_json::to_string_pretty(&manifest_json(s, settings, r)).unwrap_or_default();
-    manifest.push('\n');
-    write_atomic(&dir.join("manifest.json"), manifest.as_bytes())
+    write_atomic(
+        &dir.join("manifest.json"),
+        &pretty(&manifest_json(s, settings, r)),
+    )
 }
 
 /// Why shard folders cannot be merged.

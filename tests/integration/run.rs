@@ -3,18 +3,13 @@
 use super::*;
 use assert_cmd::Command;
 
-fn run_into(dir: &Path, threads: &str, paths: &str) {
+/// `infercast run --quiet <extra> --out dir tiny.toml`, which must succeed.
+fn run_tiny(dir: &Path, extra: &[&str]) {
     let out = Command::cargo_bin("infercast")
         .unwrap()
-        .args([
-            "run",
-            "--quiet",
-            "--paths",
-            paths,
-            "--threads",
-            threads,
-            "--out",
-        ])
+        .args(["run", "--quiet"])
+        .args(extra)
+        .arg("--out")
         .arg(dir)
         .arg(tiny())
         .output()
@@ -24,6 +19,10 @@ fn run_into(dir: &Path, threads: &str, paths: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+fn run_into(dir: &Path, threads: &str, paths: &str) {
+    run_tiny(dir, &["--paths", paths, "--threads", threads]);
 }
 
 fn read(dir: &Path, file: &str) -> Vec<u8> {
@@ -144,27 +143,9 @@ fn run_refuses_bad_input_with_exit_two() {
 fn latin_hypercube_runs_are_recorded_and_thread_independent() {
     let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     for (dir, threads) in dirs.iter().zip(["1", "2"]) {
-        let out = Command::cargo_bin("infercast")
-            .unwrap()
-            .args([
-                "run",
-                "--quiet",
-                "--sampling",
-                "lhs",
-                "--paths",
-                "130",
-                "--threads",
-                threads,
-                "--out",
-            ])
-            .arg(dir.path())
-            .arg(tiny())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        run_tiny(
+            dir.path(),
+            &["--sampling", "lhs", "--paths", "130", "--threads", threads],
         );
     }
     let manifest: serde_json::Value =
@@ -182,27 +163,16 @@ fn latin_hypercube_runs_are_recorded_and_thread_independent() {
 fn until_se_stops_at_a_round_once_every_target_is_precise_enough() {
     let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     for (dir, threads) in dirs.iter().zip(["1", "2"]) {
-        let out = Command::cargo_bin("infercast")
-            .unwrap()
-            .args([
-                "run",
-                "--quiet",
+        run_tiny(
+            dir.path(),
+            &[
                 "--until-se",
                 "0.01",
                 "--max-paths",
                 "20000",
                 "--threads",
                 threads,
-                "--out",
-            ])
-            .arg(dir.path())
-            .arg(tiny())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            ],
         );
     }
     let summary: serde_json::Value =
