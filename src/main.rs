@@ -74,8 +74,8 @@ fn main() -> ExitCode {
         Command::Validate { files, set } => validate(&files, &set),
         Command::Explain { file, set, json } => run_explain(&file, &set, json),
         Command::Merge { dirs, out } => match report::merge(&dirs, &out) {
-            Ok((s, r)) => {
-                let mut text = report::summary_table(&s, &r);
+            Ok(summary) => {
+                let mut text = report::summary_table(&summary);
                 text.push_str(&format!(
                     "\nmerged {} shards into {}\n",
                     dirs.len(),
@@ -261,14 +261,15 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
             if let Some(repair) = &result.repair {
                 eprint!("warning: {repair}");
             }
-            if settings.shard.is_some() {
+            let summary = if settings.shard.is_some() {
                 report::write_shard(&dir, &s, &settings, &result, rows)?;
+                None
             } else {
-                report::write_run(&dir, &s, &settings, &result, rows)?;
-            }
-            Ok(result)
+                Some(report::write_run(&dir, &s, &settings, &result, rows)?)
+            };
+            Ok((result, summary))
         });
-    let result = match written {
+    let (result, summary) = match written {
         Ok(r) => r,
         Err(e) => {
             bar.finish_and_clear();
@@ -295,8 +296,14 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let mut text = report::summary_table(&s, &result);
-    text.push_str(&format!("\noutputs in {}\n", dir.display()));
+    let Some(summary) = summary else {
+        return ExitCode::SUCCESS;
+    };
+    let mut text = report::summary_table(&summary);
+    text.push_str(&format!(
+        "\noutputs in {}: report.html, charts (SVG, PNG), summary.json, series.csv, outcomes.csv\n",
+        dir.display()
+    ));
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
 }

@@ -96,6 +96,18 @@ impl Outcomes {
                 });
             }
         }
+        // A target on a series' annual figure: that series' figure for every year (the report
+        // charts it over the years).
+        for t in s.targets.iter().filter(|t| t.year.is_some()) {
+            let series = layout.find(&t.metric).expect("validated metric");
+            for year in s.start.year()..=s.horizon.year() {
+                let col = Column::Annual { series, year };
+                if !columns.contains(&col) {
+                    names.push(format!("{}.{year}", t.metric));
+                    columns.push(col);
+                }
+            }
+        }
         let mut target_columns = Vec::new();
         for t in &s.targets {
             let col = match t.year {

@@ -1,13 +1,19 @@
-//! Everything infercast shows a person: terminal summaries (and, later, files and charts).
+//! Everything infercast shows a person: terminal summaries, files, charts and the HTML report.
 //! Reads results only; never runs the model.
 
+pub mod charts;
 mod explain;
+pub mod html;
 mod output;
+pub mod summary;
+mod table;
 mod validate;
 
 pub use explain::{explain_json, explain_text};
 pub use output::{
-    MergeError, OutcomeFile, merge, series_csv, summary_json, summary_table, write_atomic,
-    write_run, write_shard,
+    MergeError, OutcomeFile, merge, pretty, scenario_hash, series_csv, write_atomic, write_run,
+    write_shard,
 };
+pub use summary::Summary;
+pub use table::summary_table;
 pub use validate::{human, scenario_summary, wrap};

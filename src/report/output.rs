@@ -1,10 +1,10 @@
 //! The files of a run (`manifest.json`, `summary.json`, `series.csv`, `outcomes.csv`), each
 //! written atomically, and the summary table printed at the end.
 
-use super::validate::human;
+use super::summary::Summary;
 use crate::run::{BLOCK_SIZE, RunResult, Settings};
-use crate::scenario::{Direction, Scenario, Threshold};
-use crate::stats::{Proportion, QUANTILES, pearson, ranks};
+use crate::scenario::Scenario;
+use crate::stats::QUANTILES;
 use serde_json::{Value, json};
 use std::io::{self, Write};
 use std::path::Path;
@@ -49,151 +49,6 @@ pub fn scenario_hash(s: &Scenario) -> String {
 
 fn month_label(s: &Scenario, m: usize) -> String {
     s.start.plus(m as i32 - 1).to_string()
-}
-
-/// Quantiles, mean and missing count of a histogram as JSON.
-fn quantile_json(h: &crate::stats::Histogram) -> Value {
-    let mut o = serde_json::Map::new();
-    for q in QUANTILES {
-        o.insert(
-            format!("p{}", (q * 100.0).round()),
-            json!(finite(h.quantile(q))),
-        );
-    }
-    o.insert("mean".into(), json!(finite(h.mean())));
-    o.insert("paths".into(), json!(h.count()));
-    o.insert("missing".into(), json!(h.missing()));
-    Value::Object(o)
-}
-
-/// JSON has no NaN or infinity: they become null.
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
-}
-
-fn proportion_json(p: Proportion) -> Value {
-    let (lo, hi) = p.wilson();
-    json!({"probability": p.p(), "se": p.se(), "wilson95": [lo, hi], "successes": p.successes, "paths": p.n})
-}
-
-/// The outcome columns that sensitivity explains: the key scalars and each target's metric.
-fn sensitivity_outcomes(s: &Scenario, r: &RunResult) -> Vec<(String, usize)> {
-    let names = r.outcomes.names();
-    let col = |name: &str| names.iter().position(|n| n == name).map(|i| i - 1);
-    let mut out: Vec<(String, usize)> = ["collapse_factor", "volume_growth", "price_decline"]
-        .iter()
-        .filter_map(|n| col(n).map(|c| ((*n).to_owned(), c)))
-        .collect();
-    for t in &s.targets {
-        let name = match t.year {
-            Some(y) => names.iter().position(|n| *n == format!("{}.{y}", t.metric)),
-            None => names.iter().position(|n| *n == t.metric),
-        };
-        if let Some(c) = name.map(|i| i - 1)
-            && !out.iter().any(|(_, x)| *x == c)
-        {
-            out.push((t.label.clone(), c));
-        }
-    }
-    out
-}
-
-/// `summary.json` (schema in the README).
-///
-/// `column(c)` returns column `c` of the outcome rows (after `path`), in path order; the
-/// sensitivity reads them one at a time, so memory stays bounded.
-pub fn summary_json(
-    s: &Scenario,
-    settings: &Settings,
-    r: &RunResult,
-    column: &dyn Fn(usize) -> Vec<f64>,
-) -> Value {
-    let n = r.tally.paths;
-    let names = r.outcomes.names();
-    let targets: Vec<Value> = s
-        .targets
-        .iter()
-        .zip(&r.tally.target_hits)
-        .map(|(t, hits)| {
-            let threshold = match t.threshold {
-                Threshold::Number(x) => json!(x),
-                Threshold::Month(m) => json!(m.to_string()),
-            };
-            let mut v = proportion_json(Proportion {
-                successes: *hits,
-                n,
-            });
-            v["label"] = json!(t.label);
-            v["metric"] = json!(t.metric);
-            v["year"] = json!(t.year);
-            v[if t.direction == Direction::AtLeast {
-                "at_least"
-            } else {
-                "at_most"
-            }] = threshold;
-            v
-        })
-        .collect();
-    let outcomes: serde_json::Map<String, Value> = names[1..]
-        .iter()
-        .zip(&r.tally.columns)
-        .map(|(name, h)| (name.clone(), quantile_json(h)))
-        .collect();
-    let curve = |counts: &[u64]| -> Vec<Value> {
-        let mut cum = 0;
-        counts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                cum += c;
-                json!({"month": month_label(s, i + 1), "probability": cum as f64 / n as f64})
-            })
-            .collect()
-    };
-    let uncertain: Vec<(usize, &String)> = names[1..]
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| s.find_input(name).is_some())
-        .collect();
-    // Each column is read and ranked once: the outcomes' ranks are kept, the inputs' are
-    // read one at a time and correlated with every outcome.
-    let explained = sensitivity_outcomes(s, r);
-    let outcome_ranks: Vec<Vec<f64>> = explained.iter().map(|(_, c)| ranks(&column(*c))).collect();
-    let mut rho: Vec<Vec<(String, f64)>> = vec![Vec::new(); explained.len()];
-    for (i, name) in &uncertain {
-        let input = ranks(&column(*i));
-        for (k, outcome) in outcome_ranks.iter().enumerate() {
-            let x = pearson(&input, outcome);
-            if x.is_finite() {
-                rho[k].push(((*name).clone(), x));
-            }
-        }
-    }
-    let sensitivity: serde_json::Map<String, Value> = explained
-        .into_iter()
-        .zip(rho)
-        .map(|((label, _), mut list)| {
-            list.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-            let list: Vec<Value> = list
-                .into_iter()
-                .map(|(name, x)| json!({"input": name, "spearman": x}))
-                .collect();
-            (label, Value::Array(list))
-        })
-        .collect();
-    json!({
-        "scenario": s.name,
-        "paths": n,
-        "seed": settings.seed,
-        "targets": targets,
-        "revenue_stall": proportion_json(Proportion { successes: r.tally.revenue_stalls, n }),
-        "outcomes": outcomes,
-        "date_curves": {
-            "month_100x": curve(&r.tally.month_100x),
-            "month_zero_marginal": curve(&r.tally.month_zero_marginal),
-        },
-        "sensitivity": sensitivity,
-    })
 }
 
 /// `series.csv`, tidy: month, metric, statistic, value.
@@ -310,29 +165,36 @@ pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value 
             let blocks = settings.blocks();
             json!({"index": k, "count": n, "blocks": [blocks.start, blocks.end], "paths": r.tally.paths})
         }),
+        // The resolved scenario has no comments: the inputs' sources travel here (merge puts
+        // them back for the report's assumptions table).
+        "sources": s
+            .inputs
+            .iter()
+            .filter_map(|i| i.source.as_ref().map(|src| (i.name.clone(), json!(src))))
+            .collect::<serde_json::Map<String, Value>>(),
         "complete": r.complete,
         "blocks_done": (!r.complete).then(|| r.blocks_done.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>()),
     })
 }
 
 /// A JSON document as pretty-printed bytes with a final newline.
-fn pretty(v: &Value) -> Vec<u8> {
-    let mut t = serde_json::to_string_pretty(v).unwrap_or_default();
-    t.push('\n');
-    t.into_bytes()
+pub fn pretty<T: serde::Serialize>(v: &T) -> io::Result<Vec<u8>> {
+    let mut t = serde_json::to_vec_pretty(v).map_err(io::Error::other)?;
+    t.push(b'\n');
+    Ok(t)
 }
 
 /// Writes every file of a run into `dir`: `summary.json` (reading the streamed outcome rows
-/// back one column at a time for the sensitivity), `series.csv`, then `outcomes.csv` (the
-/// streamed file renamed into place) and `manifest.json` last: its presence says the others
-/// are whole.
+/// back one column at a time for the sensitivity), `series.csv`, the charts and `report.html`,
+/// then `outcomes.csv` (the streamed file renamed into place) and `manifest.json` last: its
+/// presence says the others are whole. Returns the summary.
 pub fn write_run(
     dir: &Path,
     s: &Scenario,
     settings: &Settings,
     r: &RunResult,
     outcomes: OutcomeFile,
-) -> io::Result<()> {
+) -> io::Result<Summary> {
     std::fs::create_dir_all(dir)?;
     let tmp = outcomes.finish()?;
     let months: Vec<bool> = r
@@ -348,17 +210,24 @@ pub fn write_run(
             Vec::new()
         })
     };
-    let summary = summary_json(s, settings, r, &column);
+    let summary = Summary::new(s, settings, r, &column);
     if let Some(e) = error.into_inner() {
         return Err(e);
     }
-    write_atomic(&dir.join("summary.json"), &pretty(&summary))?;
+    write_atomic(&dir.join("summary.json"), &pretty(&summary)?)?;
     write_atomic(&dir.join("series.csv"), &series_csv(s, r))?;
+    let charts = super::charts::run_charts(&summary)?;
+    super::charts::write_all(dir, &charts)?;
+    write_atomic(
+        &dir.join("report.html"),
+        super::html::report(&summary, &charts).as_bytes(),
+    )?;
     tmp.persist(dir.join("outcomes.csv")).map_err(|e| e.error)?;
     write_atomic(
         &dir.join("manifest.json"),
-        &pretty(&manifest_json(s, settings, r)),
-    )
+        &pretty(&manifest_json(s, settings, r))?,
+    )?;
+    Ok(summary)
 }
 
 /// Writes a shard's files into `dir`: its exact tally (`tally.json`), its outcome rows and its
@@ -379,7 +248,7 @@ pub fn write_shard(
         .map_err(|e| e.error)?;
     write_atomic(
         &dir.join("manifest.json"),
-        &pretty(&manifest_json(s, settings, r)),
+        &pretty(&manifest_json(s, settings, r))?,
     )
 }
 
@@ -391,7 +260,7 @@ pub struct MergeError(pub String);
 /// Merges the shard folders `dirs` of one run into `out`, writing the same files a run in
 /// one process writes. Checks that the shards come from the same run (scenario hash, seed,
 /// paths, sampling, block size) and that every block is present exactly once.
-pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<(Scenario, RunResult), MergeError> {
+pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<Summary, MergeError> {
     let fail = |m: String| MergeError(m);
     let mut shards = Vec::new();
     for d in dirs {
@@ -464,11 +333,16 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<(Scenario, RunRe
         )));
     }
     let resolved = first["resolved_scenario"].as_str().unwrap_or("");
-    let s = crate::scenario::from_str("resolved_scenario", resolved).map_err(|e| {
+    let mut s = crate::scenario::from_str("resolved_scenario", resolved).map_err(|e| {
         fail(format!(
             "the manifest's resolved scenario does not read back: {e}"
         ))
     })?;
+    for input in &mut s.inputs {
+        if let Some(src) = first["sources"][&input.name].as_str() {
+            input.source = Some(src.to_owned());
+        }
+    }
     let mut tally: Option<crate::run::Tally> = None;
     let mut rows = OutcomeFile::create(out, &crate::run::outcome_names(&s))
         .map_err(|e| fail(format!("{}: {e}", out.display())))?;
@@ -499,85 +373,5 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<(Scenario, RunRe
         shard: None,
     };
     write_run(out, &s, &settings, &r, rows)
-        .map_err(|e| fail(format!("cannot write to {}: {e}", out.display())))?;
-    Ok((s, r))
-}
-
-/// The table printed at the end of a run (fits 100 columns).
-pub fn summary_table(s: &Scenario, r: &RunResult) -> String {
-    use std::fmt::Write;
-    let n = r.tally.paths;
-    let mut out = String::new();
-    let w = &mut out;
-    let _ = writeln!(w, "{}: {} paths", s.name, n);
-    let _ = writeln!(w, "\n{:58} {:>8}  {:>17}", "target", "P", "95% interval");
-    for (t, hits) in s.targets.iter().zip(&r.tally.target_hits) {
-        let p = Proportion {
-            successes: *hits,
-            n,
-        };
-        let (lo, hi) = p.wilson();
-        let label: String = t.label.chars().take(58).collect();
-        let _ = writeln!(
-            w,
-            "{label:58} {:>7.1}%  {:>7.1}% – {:>5.1}%",
-            100.0 * p.p(),
-            100.0 * lo,
-            100.0 * hi
-        );
-    }
-    let stall = Proportion {
-        successes: r.tally.revenue_stalls,
-        n,
-    };
-    let (lo, hi) = stall.wilson();
-    let _ = writeln!(
-        w,
-        "{:58} {:>7.1}%  {:>7.1}% – {:>5.1}%",
-        "revenue stall (volume growth < price decline)",
-        100.0 * stall.p(),
-        100.0 * lo,
-        100.0 * hi
-    );
-    let _ = writeln!(
-        w,
-        "\n{:28} {:>12} {:>12} {:>12}",
-        "outcome", "median", "P5", "P95"
-    );
-    let names = r.outcomes.names();
-    let month = |x: f64| {
-        if x.is_finite() {
-            month_label(s, x as usize)
-        } else {
-            "never".to_owned()
-        }
-    };
-    for (name, unit) in [
-        ("collapse_factor", "x"),
-        ("month_100x", "month"),
-        ("month_zero_marginal", "month"),
-        ("volume_growth", "x"),
-        ("price_decline", "x"),
-    ] {
-        let Some(c) = names.iter().position(|x| x == name).map(|i| i - 1) else {
-            continue;
-        };
-        let h = &r.tally.columns[c];
-        let f = |q: f64| {
-            let x = h.quantile(q);
-            if unit == "month" {
-                month(x)
-            } else {
-                format!("{}{unit}", human(x))
-            }
-        };
-        let _ = writeln!(
-            w,
-            "{name:28} {:>12} {:>12} {:>12}",
-            f(0.5),
-            f(0.05),
-            f(0.95)
-        );
-    }
-    out
+        .map_err(|e| fail(format!("cannot write to {}: {e}", out.display())))
 }

@@ -81,7 +81,7 @@ impl Histogram {
     }
 
     /// Bins in ascending order of value: (representative value, count).
-    fn bins(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+    pub fn bins(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         (self.neg_inf > 0)
             .then_some((f64::NEG_INFINITY, self.neg_inf))
             .into_iter()

@@ -29,21 +29,30 @@ fn read(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn one_two_and_four_threads_write_byte_identical_files() {
     let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
         run_into(dir.path(), threads, "300");
     }
-    for file in [
-        "manifest.json",
-        "summary.json",
-        "series.csv",
-        "outcomes.csv",
-    ] {
+    // Every file: data, charts and report.
+    let names = file_names(dirs[0].path());
+    assert!(names.len() > 10, "charts and report are written: {names:?}");
+    for file in &names {
         let first = read(dirs[0].path(), file);
         assert!(first.len() > 100, "{file} is not trivial");
         for d in &dirs[1..] {
+            assert_eq!(file_names(d.path()), names);
             assert!(
                 read(d.path(), file) == first,
                 "{file} differs between thread counts"
@@ -267,14 +276,13 @@ fn three_shards_merged_equal_one_run_byte_for_byte() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for file in [
-        "manifest.json",
-        "summary.json",
-        "series.csv",
-        "outcomes.csv",
-    ] {
+    // Every file: data, charts and report.
+    let files = |dir: &str| file_names(&d(dir));
+    assert_eq!(files("full"), files("merged"));
+    assert!(files("full").len() > 10, "charts and report are written");
+    for file in files("full") {
         assert!(
-            read(&d("full"), file) == read(&d("merged"), file),
+            read(&d("full"), &file) == read(&d("merged"), &file),
             "{file} differs after merge"
         );
     }

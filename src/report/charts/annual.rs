@@ -1,0 +1,178 @@
+//! A series' annual figure year by year (P5–P95, P25–P75, median), with the `[[target]]`s set
+//! on it drawn where they apply: a line at the threshold and a mark on the target's year.
+
+use super::{Axis, Chart, ChartError, Plot, Unit, font, palette, titled};
+use crate::report::summary::{Quantiles, Summary, TargetResult};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The annual figures of one series and its targets.
+pub struct Annual<'a> {
+    pub years: Vec<(i32, Quantiles)>,
+    pub targets: Vec<&'a TargetResult>,
+    pub title: String,
+    pub axis: Axis,
+}
+
+impl Plot for Annual<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let a = &self.axis;
+        let area = titled(root, &self.title)?;
+        let (y0, y1) = (
+            self.years.first().map_or(0, |y| y.0),
+            self.years.last().map_or(1, |y| y.0),
+        );
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(50)
+            .y_label_area_size(100)
+            .build_cartesian_2d(f64::from(y0) - 0.3..f64::from(y1) + 0.3, a.lo..a.hi)?;
+        chart
+            .configure_mesh()
+            .x_desc("calendar year")
+            .y_desc(a.desc())
+            .x_labels((y1 - y0 + 1) as usize)
+            .y_labels(10)
+            .x_label_formatter(&super::year_label)
+            .y_label_formatter(&|v| a.label(*v))
+            .light_line_style(palette::GRID)
+            .max_light_lines(1)
+            .label_style(font(15))
+            .axis_desc_style(font(16))
+            .draw()?;
+        let points = |f: fn(&Quantiles) -> Option<f64>| -> Vec<(f64, f64)> {
+            self.years
+                .iter()
+                .filter_map(|(y, q)| {
+                    f(q).filter(|v| !a.log || *v > 0.0)
+                        .map(|v| (f64::from(*y), a.y(v)))
+                })
+                .collect()
+        };
+        for (lo, hi, colour, label) in [
+            (
+                (|q: &Quantiles| q.p5) as fn(&Quantiles) -> Option<f64>,
+                (|q: &Quantiles| q.p95) as fn(&Quantiles) -> Option<f64>,
+                palette::OUTER,
+                "P5–P95",
+            ),
+            (|q| q.p25, |q| q.p75, palette::INNER, "P25–P75"),
+        ] {
+            let mut poly = points(lo);
+            poly.extend(points(hi).into_iter().rev());
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, colour.filled())))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.filled())
+                });
+        }
+        let median = points(|q| q.p50);
+        let style = palette::MEDIAN.stroke_width(3);
+        chart
+            .draw_series(LineSeries::new(median.clone(), style))?
+            .label("median")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+        chart.draw_series(
+            median
+                .iter()
+                .map(|p| Circle::new(*p, 4, palette::MEDIAN.filled())),
+        )?;
+        let target = palette::TARGET.stroke_width(2);
+        for (k, t) in self.targets.iter().enumerate() {
+            let v = a.y(t.threshold(&[]));
+            let year = f64::from(t.year.unwrap_or(y1));
+            let line = chart.draw_series(DashedLineSeries::new(
+                vec![(f64::from(y0) - 0.3, v), (f64::from(y1) + 0.3, v)],
+                10,
+                6,
+                target,
+            ))?;
+            if k == 0 {
+                line.label("target")
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], target));
+            }
+            chart.draw_series(std::iter::once(Cross::new((year, v), 8, target)))?;
+            let text = format!(
+                "{} {} in {}: P = {:.1}% ({:.1}–{:.1}%)",
+                if t.at_least() { "≥" } else { "≤" },
+                a.unit.format(t.threshold(&[])),
+                t.year.unwrap_or(y1),
+                100.0 * t.result.probability,
+                100.0 * t.result.wilson95[0],
+                100.0 * t.result.wilson95[1],
+            );
+            // Labels sit at the left, where annual figures are still small: the highest target's
+            // above its line, the others below theirs, so close targets do not collide.
+            let highest = self
+                .targets
+                .iter()
+                .all(|u| u.threshold(&[]) <= t.threshold(&[]));
+            use plotters::style::text_anchor::{HPos, Pos, VPos};
+            let v_pos = if highest { VPos::Bottom } else { VPos::Top };
+            // A few pixels clear of the line (the plot is about 440 pixels high).
+            let gap = (a.hi - a.lo) * 5.0 / 440.0 * if highest { 1.0 } else { -1.0 };
+            chart.draw_series(std::iter::once(Text::new(
+                text,
+                (f64::from(y0) - 0.2, v + gap),
+                font(15).pos(Pos::new(HPos::Left, v_pos)),
+            )))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .legend_area_size(40)
+            .label_font(font(15))
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// The chart of `metric`'s annual figures with every yearly target on it.
+pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
+    let years: Vec<(i32, Quantiles)> = s
+        .years()
+        .into_iter()
+        .filter_map(|y| s.outcomes.get(&format!("{metric}.{y}")).map(|q| (y, *q)))
+        .collect();
+    let targets: Vec<&TargetResult> = s
+        .targets
+        .iter()
+        .filter(|t| t.year.is_some() && t.metric == metric)
+        .collect();
+    let unit = Unit::of(metric, true);
+    let values = years
+        .iter()
+        .flat_map(|(_, q)| [q.p5, q.p95])
+        .flatten()
+        .chain(targets.iter().map(|t| t.threshold(&[])));
+    let axis = Axis::fit(values, unit);
+    let title = format!("{} per year, with targets", super::series_title(metric));
+    let caption = {
+        let parts: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{}: {:.1}% of paths", t.label, 100.0 * t.result.probability))
+            .collect();
+        let last = years.last();
+        format!(
+            "{} per calendar year; median {} in {}. {}.",
+            super::series_title(metric),
+            last.and_then(|(_, q)| q.p50)
+                .map_or("n/a".into(), |x| unit.format(x)),
+            last.map_or(0, |y| y.0),
+            parts.join("; ")
+        )
+    };
+    super::render(
+        &format!("annual-{}", metric.replace('.', "-")),
+        &title,
+        &caption,
+        &Annual {
+            years,
+            targets,
+            title: title.clone(),
+            axis,
+        },
+    )
+}

@@ -1,0 +1,153 @@
+//! Event-date curves: the probability that the 100x collapse, and zero marginal intelligence,
+//! have happened by each month; month targets drawn as vertical lines.
+
+use super::{Chart, ChartError, Plot, font, month_x, palette, titled};
+use crate::report::summary::{MonthProbability, Summary};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+/// The curves and the month targets.
+pub struct Dates<'a> {
+    pub summary: &'a Summary,
+}
+
+/// The curves: (label, points, outcome name).
+fn curves(s: &Summary) -> [(&'static str, &[MonthProbability], &'static str); 2] {
+    [
+        (
+            "100x cheaper reference task",
+            &s.date_curves.month_100x,
+            "month_100x",
+        ),
+        (
+            "zero marginal intelligence",
+            &s.date_curves.month_zero_marginal,
+            "month_zero_marginal",
+        ),
+    ]
+}
+
+impl Plot for Dates<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let s = self.summary;
+        let area = titled(root, TITLE)?;
+        let mut chart = ChartBuilder::on(&area)
+            .x_label_area_size(50)
+            .y_label_area_size(100)
+            .build_cartesian_2d(super::time_range(&s.months), 0.0..100.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("month (ticks: January)")
+            .y_desc("probability it has happened (%)")
+            .x_labels(12)
+            .y_labels(11)
+            .x_label_formatter(&super::year_label)
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .light_line_style(palette::GRID)
+            .max_light_lines(1)
+            .label_style(font(15))
+            .axis_desc_style(font(16))
+            .draw()?;
+        for (i, (label, curve, _)) in curves(s).into_iter().enumerate() {
+            let colour = palette::SERIES[i];
+            let style = colour.stroke_width(3);
+            // A step curve: the probability holds from the start of a month to the next.
+            let mut pts = Vec::new();
+            for p in curve {
+                let x = month_x(&p.month);
+                let y = 100.0 * p.probability;
+                if let Some(&(_, prev)) = pts.last() {
+                    pts.push((x, prev));
+                }
+                pts.push((x, y));
+            }
+            if let Some(&(x, y)) = pts.last() {
+                pts.push((x + 1.0 / 12.0, y));
+            }
+            let drawn = if i == 0 {
+                chart.draw_series(LineSeries::new(pts, style))?
+            } else {
+                chart.draw_series(DashedLineSeries::new(pts, 12, 6, style))?
+            };
+            drawn.label(label).legend(move |(x, y)| {
+                let pts = vec![(x, y), (x + 30, y)];
+                if i == 0 {
+                    PathElement::new(pts, style).into_dyn()
+                } else {
+                    DashedPathElement::new(pts, 12, 6, style).into_dyn()
+                }
+            });
+        }
+        let target = palette::TARGET.stroke_width(2);
+        for t in s.targets.iter().filter(|t| t.year.is_none()) {
+            let Some((_, curve, _)) = curves(s).into_iter().find(|c| c.2 == t.metric) else {
+                continue;
+            };
+            let m = t.threshold(&s.months);
+            let Some(p) = curve.get(m as usize - 1) else {
+                continue;
+            };
+            let x = month_x(&p.month) + 1.0 / 12.0;
+            chart.draw_series(DashedLineSeries::new(
+                vec![(x, 0.0), (x, 100.0)],
+                8,
+                6,
+                target,
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!(
+                    "{} by {}: {:.1}% ({:.1}–{:.1}%)",
+                    curves(s)
+                        .iter()
+                        .find(|c| c.2 == t.metric)
+                        .map_or("", |c| c.0),
+                    p.month,
+                    100.0 * t.result.probability,
+                    100.0 * t.result.wilson95[0],
+                    100.0 * t.result.wilson95[1]
+                ),
+                (x + 0.05, 55.0),
+                font(15),
+            )))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .legend_area_size(40)
+            .label_font(font(15))
+            .draw()?;
+        Ok(())
+    }
+}
+
+const TITLE: &str = "When do the thresholds arrive? Probability by month";
+
+/// The event-date chart, captioned with each event's median month.
+pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
+    let parts: Vec<String> = curves(s)
+        .iter()
+        .map(|(label, _, outcome)| {
+            let q = s.outcomes.get(*outcome);
+            let never = curves(s)
+                .iter()
+                .find(|c| c.2 == *outcome)
+                .and_then(|c| c.1.last())
+                .map_or(1.0, |p| 1.0 - p.probability);
+            format!(
+                "{label}: median month {} ({:.0}% of paths never get there by {})",
+                s.month_label(q.and_then(|q| q.p50)),
+                100.0 * never,
+                s.months.last().map_or("", String::as_str)
+            )
+        })
+        .collect();
+    super::render(
+        "event-dates",
+        TITLE,
+        &format!("{}.", parts.join("; ")),
+        &Dates { summary: s },
+    )
+}

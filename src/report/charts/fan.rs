@@ -1,0 +1,111 @@
+//! Fan chart of one monthly series: P5–P95 and P25–P75 bands around the median line.
+
+use super::{Axis, Chart, ChartError, Plot, Unit, palette, runs, titled};
+use crate::report::summary::{Quantiles, Summary};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The series every run charts, with the chart titles.
+pub const KEY_SERIES: &[(&str, &str)] = &[
+    (
+        "cost_per_task_ref",
+        "Cost of the reference task ($ per task)",
+    ),
+    ("price_blended", "Blended price paid ($ per million tokens)"),
+    (
+        "price_frontier",
+        "Price of frontier models ($ per million tokens)",
+    ),
+    ("tokens_total", "Tokens processed per month, all uses"),
+    ("revenue_total", "Revenue per month, all vendors and hosts"),
+];
+
+/// A fan over the months of one series.
+pub struct Fan<'a> {
+    pub summary: &'a Summary,
+    pub series: &'a [Quantiles],
+    pub title: &'a str,
+    pub axis: Axis,
+}
+
+impl<'a> Fan<'a> {
+    pub fn new(summary: &'a Summary, series: &'a [Quantiles], unit: Unit, title: &'a str) -> Self {
+        let axis = Axis::fit(series.iter().flat_map(|q| [q.p5, q.p95]).flatten(), unit);
+        Self {
+            summary,
+            series,
+            title,
+            axis,
+        }
+    }
+}
+
+impl Plot for Fan<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let (s, a) = (self.summary, &self.axis);
+        let area = titled(root, self.title)?;
+        let mut chart = super::time_chart(&area, &s.months, a)?;
+        let q = self.series;
+        for (lo, hi, colour, label) in [
+            (
+                (|q: &Quantiles| q.p5) as fn(&Quantiles) -> Option<f64>,
+                (|q: &Quantiles| q.p95) as fn(&Quantiles) -> Option<f64>,
+                palette::OUTER,
+                "P5–P95",
+            ),
+            (|q| q.p25, |q| q.p75, palette::INNER, "P25–P75"),
+        ] {
+            let polys = super::band(&s.months, q, lo, hi, a);
+            let mut first = true;
+            for poly in polys {
+                let drawn =
+                    chart.draw_series(std::iter::once(Polygon::new(poly, colour.filled())))?;
+                if std::mem::take(&mut first) {
+                    drawn.label(label).legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.filled())
+                    });
+                }
+            }
+        }
+        let mut first = true;
+        for run in runs(&s.months, q, |q| q.p50, a) {
+            let drawn = chart.draw_series(LineSeries::new(run, palette::MEDIAN.stroke_width(3)))?;
+            if std::mem::take(&mut first) {
+                drawn.label("median").legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], palette::MEDIAN.stroke_width(3))
+                });
+            }
+        }
+        super::legend(&mut chart, super::falling(q))?;
+        Ok(())
+    }
+}
+
+/// The caption of a fan: where the median starts and ends, and the band at the end.
+pub fn caption(s: &Summary, series: &[Quantiles], unit: Unit, what: &str) -> String {
+    let f = |x: Option<f64>| x.map_or("n/a".to_owned(), |x| unit.format(x));
+    let first = series.iter().position(|q| q.p50.is_some()).unwrap_or(0);
+    let (a, b) = (&series[first], series.last().expect("months"));
+    format!(
+        "{what}: the median goes from {} in {} to {} in {} (P5–P95 then: {} to {}); bands over {} paths.",
+        f(a.p50),
+        s.months[first],
+        f(b.p50),
+        s.months.last().expect("months"),
+        f(b.p5),
+        f(b.p95),
+        s.paths
+    )
+}
+
+/// The fan chart of a key series.
+pub fn chart(s: &Summary, series: &str, title: &str) -> Result<Chart, ChartError> {
+    let q = &s.series[series];
+    let unit = Unit::of(series, false);
+    super::render(
+        &format!("fan-{}", series.replace('.', "-")),
+        title,
+        &caption(s, q, unit, &super::series_title(series)),
+        &Fan::new(s, q, unit, title),
+    )
+}

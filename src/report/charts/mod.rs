@@ -1,0 +1,624 @@
+//! Charts of a run, as SVG and PNG, drawn with plotters from a [`Summary`] alone (never the
+//! model). One module per chart kind; this module holds what they share: the bundled font,
+//! rendering to both formats, the time and value axes, colours and number formats.
+//!
+//! The font (DejaVu Sans, from the `dejavu` crate) is compiled in and registered with plotters'
+//! `ab_glyph` text layout (the PNG backend draws the glyphs itself, see `raster`), so charts
+//! render the same on a machine with no fonts installed.
+
+pub mod adoption;
+pub mod annual;
+pub mod dates;
+pub mod distribution;
+pub mod fan;
+pub mod overlay;
+mod raster;
+pub mod tornado;
+
+use super::summary::{Quantiles, Summary};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// Chart size in pixels (PNG) and user units (SVG).
+pub const SIZE: (u32, u32) = (1000, 560);
+
+/// The font family every chart uses (DejaVu Sans, registered under this name).
+const FONT: &str = "sans-serif";
+
+/// A rendered chart.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File stem: the chart is written as `<name>.svg` and `<name>.png`.
+    pub name: String,
+    pub title: String,
+    /// One sentence saying what the chart shows (the report prints it under the chart).
+    pub caption: String,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw a chart: {0}")]
+pub struct ChartError(String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        ChartError(e.to_string())
+    }
+}
+
+impl From<ChartError> for std::io::Error {
+    fn from(e: ChartError) -> Self {
+        std::io::Error::other(e)
+    }
+}
+
+/// A chart kind: draws itself on any plotters backend.
+pub trait Plot {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>;
+}
+
+/// Registers the bundled font once.
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The bundled fonts are valid TrueType files; registration cannot fail on them.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// Draws `plot` as SVG and as PNG.
+pub fn render(
+    name: &str,
+    title: &str,
+    caption: &str,
+    plot: &impl Plot,
+) -> Result<Chart, ChartError> {
+    register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        plot.draw(&root)?;
+        root.present()?;
+    }
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, SIZE)).into_drawing_area();
+        root.fill(&WHITE)?;
+        plot.draw(&root)?;
+        root.present()?;
+    }
+    Ok(Chart {
+        name: name.to_owned(),
+        title: title.to_owned(),
+        caption: caption.to_owned(),
+        svg,
+        png: encode_png(&rgb, w, h).map_err(|e| ChartError(e.to_string()))?,
+    })
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+    }
+    Ok(out)
+}
+
+/// Writes each chart as `<name>.svg` and `<name>.png` in `dir` (atomically).
+pub fn write_all(dir: &Path, charts: &[Chart]) -> std::io::Result<()> {
+    for c in charts {
+        super::write_atomic(&dir.join(format!("{}.svg", c.name)), c.svg.as_bytes())?;
+        super::write_atomic(&dir.join(format!("{}.png", c.name)), &c.png)?;
+    }
+    Ok(())
+}
+
+/// The charts of a run, in the order the report shows them (drawn in parallel).
+pub fn run_charts(s: &Summary) -> Result<Vec<Chart>, ChartError> {
+    use rayon::prelude::*;
+    type Job<'a> = Box<dyn Fn() -> Result<Chart, ChartError> + Send + Sync + 'a>;
+    let mut jobs: Vec<Job> = Vec::new();
+    for (series, title) in fan::KEY_SERIES {
+        if s.series.contains_key(*series) {
+            jobs.push(Box::new(move || fan::chart(s, series, title)));
+        }
+    }
+    jobs.push(Box::new(|| overlay::revenue_by_vendor(s)));
+    jobs.push(Box::new(|| adoption::chart(s, adoption::Kind::Adoption)));
+    jobs.push(Box::new(|| adoption::chart(s, adoption::Kind::Ambient)));
+    for t in s.targets.iter().filter(|t| t.year.is_some()) {
+        if !s
+            .targets
+            .iter()
+            .take_while(|u| !std::ptr::eq(*u, t))
+            .any(|u| u.year.is_some() && u.metric == t.metric)
+        {
+            jobs.push(Box::new(move || annual::chart(s, &t.metric)));
+        }
+    }
+    jobs.push(Box::new(|| dates::chart(s)));
+    for name in s.distributions.keys() {
+        jobs.push(Box::new(move || distribution::chart(s, name)));
+    }
+    for label in s.sensitivity.keys() {
+        jobs.push(Box::new(move || tornado::chart(s, label)));
+    }
+    jobs.par_iter().map(|job| job()).collect()
+}
+
+/// What a series measures: its axis label and how its values read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unit {
+    /// $ per task.
+    PerTask,
+    /// $ per million tokens.
+    PerMTokens,
+    /// Tokens per month.
+    Tokens,
+    /// $ per month.
+    Dollars,
+    /// $ per year (annual figures).
+    DollarsYear,
+    /// Tokens per year (annual figures).
+    TokensYear,
+    /// A share, 0..1, shown in %.
+    Share,
+    /// A share of a segment's firms, 0..1, shown in %.
+    Firms,
+    /// A factor ("331x").
+    Factor,
+    /// Capability in frontier-years.
+    Years,
+    /// A plain number.
+    Number,
+}
+
+impl Unit {
+    /// The unit of a monthly series (annual: its annual figure).
+    pub fn of(series: &str, annual: bool) -> Unit {
+        let base = series.split('.').next().unwrap_or(series);
+        match base {
+            "cost_per_task_ref" | "cost_per_task" => Unit::PerTask,
+            "cost_hw" | "price_blended" | "price_frontier" | "price" => Unit::PerMTokens,
+            "tokens_total" | "tokens_paid" | "tokens_device" | "tokens" if annual => {
+                Unit::TokensYear
+            }
+            "tokens_total" | "tokens_paid" | "tokens_device" | "tokens" => Unit::Tokens,
+            "revenue_total" | "revenue" if annual => Unit::DollarsYear,
+            "revenue_total" | "revenue" => Unit::Dollars,
+            "adoption" | "ambient" => Unit::Firms,
+            "margin" | "commitment_share" => Unit::Share,
+            "capability" => Unit::Years,
+            "collapse_factor" | "volume_growth" | "price_decline" => Unit::Factor,
+            _ => Unit::Number,
+        }
+    }
+
+    /// The axis label.
+    pub fn axis(self) -> &'static str {
+        match self {
+            Unit::PerTask => "$ per task",
+            Unit::PerMTokens => "$ per million tokens",
+            Unit::Tokens => "tokens per month",
+            Unit::TokensYear => "tokens per year",
+            Unit::Dollars => "$ per month",
+            Unit::DollarsYear => "$ per year",
+            Unit::Share => "share (%)",
+            Unit::Firms => "share of firms (%)",
+            Unit::Factor => "factor (x)",
+            Unit::Years => "frontier-years",
+            Unit::Number => "value",
+        }
+    }
+
+    /// A value for people, to three significant digits: `$280B`, `1.2T`, `45%`, `331x`,
+    /// `20,800x`, `$3e-7`.
+    pub fn format(self, x: f64) -> String {
+        match self {
+            Unit::PerTask | Unit::PerMTokens | Unit::Dollars | Unit::DollarsYear => {
+                if x < 0.0 {
+                    format!("-${}", number(-x))
+                } else {
+                    format!("${}", number(x))
+                }
+            }
+            Unit::Share | Unit::Firms => format!("{}%", number(100.0 * x)),
+            Unit::Factor if (1e4..1e9).contains(&x) => {
+                let digits = x.log10().floor() as i32 - 2;
+                let rounded = (x / 10f64.powi(digits)).round() as u64 * 10u64.pow(digits as u32);
+                format!("{}x", thousands(rounded))
+            }
+            Unit::Factor => format!("{}x", number(x)),
+            _ => number(x),
+        }
+    }
+}
+
+/// A number to three significant digits with a k, M, B or T suffix; scientific below 1e-4.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".to_owned();
+    }
+    let a = x.abs();
+    if a == 0.0 {
+        return "0".to_owned();
+    }
+    if a < 1e-4 {
+        return format!("{x:.0e}");
+    }
+    let (v, suffix) = match a {
+        a if a >= 1e12 => (x / 1e12, "T"),
+        a if a >= 1e9 => (x / 1e9, "B"),
+        a if a >= 1e6 => (x / 1e6, "M"),
+        a if a >= 1e4 => (x / 1e3, "k"),
+        _ => (x, ""),
+    };
+    let decimals = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+    let mut t = format!("{v:.decimals$}");
+    if t.contains('.') {
+        t = t.trim_end_matches('0').trim_end_matches('.').to_owned();
+    }
+    t + suffix
+}
+
+/// An integer with thousands separators: 20800 → "20,800".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A value axis: linear, or log10 (values are plotted as their log10) when they span decades.
+#[derive(Debug, Clone, Copy)]
+pub struct Axis {
+    pub log: bool,
+    pub lo: f64,
+    pub hi: f64,
+    pub unit: Unit,
+}
+
+impl Axis {
+    /// The axis for the finite numbers among `values`. Log scale when the positive ones span
+    /// at least two decades and at most a tenth are zero or negative (those are then left out:
+    /// a vendor's revenue before it launches); shares stay linear.
+    pub fn fit(values: impl IntoIterator<Item = f64>, unit: Unit) -> Axis {
+        let values: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for x in &values {
+            lo = lo.min(*x);
+            hi = hi.max(*x);
+        }
+        if !lo.is_finite() {
+            (lo, hi) = (0.0, 1.0);
+        }
+        let positive = values.iter().copied().filter(|x| *x > 0.0);
+        let lo_pos = positive.clone().fold(f64::INFINITY, f64::min);
+        let log = !matches!(unit, Unit::Share | Unit::Firms)
+            && lo_pos.is_finite()
+            && hi / lo_pos >= 100.0
+            && (values.len() - positive.count()) * 10 < values.len();
+        if log {
+            let (a, b) = (lo_pos.log10(), hi.log10());
+            let pad = 0.04 * (b - a);
+            return Axis {
+                log,
+                lo: a - pad,
+                hi: b + pad,
+                unit,
+            };
+        }
+        if matches!(unit, Unit::Share | Unit::Firms) {
+            return Axis {
+                log,
+                lo: 0.0,
+                hi: if hi <= 1.0 { 1.0 } else { hi * 1.05 },
+                unit,
+            };
+        }
+        let span = (hi - lo).max(hi.abs() * 0.1).max(1e-12);
+        let lo = if lo >= 0.0 && lo < span {
+            0.0
+        } else {
+            lo - 0.05 * span
+        };
+        Axis {
+            log,
+            lo,
+            hi: hi + 0.05 * span,
+            unit,
+        }
+    }
+
+    /// The plotted coordinate of value `x`.
+    pub fn y(&self, x: f64) -> f64 {
+        if self.log { x.log10() } else { x }
+    }
+
+    /// The label of coordinate `v`. A log axis over three decades or more labels whole
+    /// decades only; a shorter one labels every tick, to two significant digits.
+    pub fn label(&self, v: f64) -> String {
+        if !self.log {
+            return self.unit.format(v);
+        }
+        if (v - v.round()).abs() < 1e-6 {
+            self.unit.format(10f64.powf(v.round()))
+        } else if self.hi - self.lo < 3.0 {
+            let x = 10f64.powf(v);
+            let scale = 10f64.powf(x.log10().floor() - 1.0);
+            self.unit.format((x / scale).round() * scale)
+        } else {
+            String::new()
+        }
+    }
+
+    /// The axis label, with "(log scale)" where it is one.
+    pub fn desc(&self) -> String {
+        if self.log {
+            format!("{} (log scale)", self.unit.axis())
+        } else {
+            self.unit.axis().to_owned()
+        }
+    }
+}
+
+/// The x coordinate of month `"YYYY-MM"`: year + (month - 1)/12.
+pub fn month_x(label: &str) -> f64 {
+    let y: f64 = label[..4].parse().unwrap_or(0.0);
+    let m: f64 = label[5..7].parse().unwrap_or(1.0);
+    y + (m - 1.0) / 12.0
+}
+
+/// The time axis range of months: the first to the end of the last.
+pub fn time_range(months: &[String]) -> std::ops::Range<f64> {
+    let first = months.first().map_or(0.0, |m| month_x(m));
+    let last = months.last().map_or(1.0, |m| month_x(m));
+    first..last + 1.0 / 12.0
+}
+
+/// Year labels on the time axis (January of each year).
+pub fn year_label(x: &f64) -> String {
+    if (x - x.round()).abs() < 1e-6 {
+        format!("{:.0}", x.round())
+    } else {
+        String::new()
+    }
+}
+
+/// Colours for fan bands and lines; they differ in lightness, so they survive greyscale.
+pub mod palette {
+    use plotters::style::RGBColor;
+    /// P5–P95 band.
+    pub const OUTER: RGBColor = RGBColor(198, 219, 239);
+    /// P25–P75 band.
+    pub const INNER: RGBColor = RGBColor(107, 174, 214);
+    /// Median line.
+    pub const MEDIAN: RGBColor = RGBColor(8, 48, 107);
+    /// Targets and thresholds.
+    pub const TARGET: RGBColor = RGBColor(180, 30, 30);
+    /// Light grid lines.
+    pub const GRID: RGBColor = RGBColor(230, 230, 230);
+    /// Series of an overlay, each also drawn with its own dash pattern.
+    pub const SERIES: [RGBColor; 6] = [
+        RGBColor(0, 63, 136),
+        RGBColor(230, 97, 1),
+        RGBColor(27, 120, 55),
+        RGBColor(118, 42, 131),
+        RGBColor(90, 90, 90),
+        RGBColor(166, 97, 26),
+    ];
+}
+
+/// Text style of size `px` in the bundled font.
+pub fn font(px: u32) -> TextStyle<'static> {
+    (FONT, px).into_font().color(&BLACK)
+}
+
+/// The title and margins every chart shares; the plot area under the title.
+pub fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
+    let area = root.titled(title, (FONT, 24).into_font().style(FontStyle::Bold))?;
+    Ok(area.margin(4, 8, 8, 24))
+}
+
+/// A chart over time with the value axis `axis`, titled, with its mesh drawn.
+pub type TimeChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
+/// Starts a chart of `months` × `axis` on `area`, with its grid, year ticks and axis labels.
+pub fn time_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    months: &[String],
+    axis: &Axis,
+) -> Result<TimeChart<'a, DB>, ChartError> {
+    let mut chart = ChartBuilder::on(area)
+        .x_label_area_size(50)
+        .y_label_area_size(100)
+        .build_cartesian_2d(time_range(months), axis.lo..axis.hi)?;
+    chart
+        .configure_mesh()
+        .x_desc("month (ticks: January)")
+        .y_desc(axis.desc())
+        .x_labels(12)
+        .y_labels(10)
+        .x_label_formatter(&year_label)
+        .y_label_formatter(&|v| axis.label(*v))
+        .light_line_style(palette::GRID)
+        .max_light_lines(1)
+        .label_style(font(15))
+        .axis_desc_style(font(16))
+        .draw()?;
+    Ok(chart)
+}
+
+/// Draws the legend in the corner the data leave free: upper right for falling series.
+pub fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    falling: bool,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(if falling {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::UpperLeft
+        })
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .legend_area_size(40)
+        .label_font(font(15))
+        .draw()?;
+    Ok(())
+}
+
+/// True when the median ends below where it starts.
+pub fn falling(qs: &[Quantiles]) -> bool {
+    let first = qs.iter().find_map(|q| q.p50);
+    let last = qs.iter().rev().find_map(|q| q.p50);
+    matches!((first, last), (Some(a), Some(b)) if b < a)
+}
+
+/// Month-by-month points `(x, y)` of one statistic of a series, split where it has no value
+/// (a vendor's price before launch).
+pub fn runs(
+    months: &[String],
+    qs: &[Quantiles],
+    stat: impl Fn(&Quantiles) -> Option<f64>,
+    axis: &Axis,
+) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (m, q) in months.iter().zip(qs) {
+        match stat(q).filter(|v| v.is_finite() && (!axis.log || *v > 0.0)) {
+            Some(v) => out
+                .last_mut()
+                .expect("non-empty")
+                .push((month_x(m), axis.y(v))),
+            None => {
+                if !out.last().expect("non-empty").is_empty() {
+                    out.push(Vec::new());
+                }
+            }
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// A band between two statistics, as polygons (one per run of months with values).
+pub fn band(
+    months: &[String],
+    qs: &[Quantiles],
+    lo: impl Fn(&Quantiles) -> Option<f64>,
+    hi: impl Fn(&Quantiles) -> Option<f64>,
+    axis: &Axis,
+) -> Vec<Vec<(f64, f64)>> {
+    let both = |q: &Quantiles| match (lo(q), hi(q)) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
+    let lows = runs(months, qs, |q| both(q).map(|p| p.0), axis);
+    let highs = runs(months, qs, |q| both(q).map(|p| p.1), axis);
+    lows.into_iter()
+        .zip(highs)
+        .map(|(l, mut h)| {
+            h.reverse();
+            let mut poly = l;
+            poly.extend(h);
+            poly
+        })
+        .collect()
+}
+
+/// A person's name for a series: `revenue.OpenAI` → "OpenAI revenue".
+pub fn series_title(series: &str) -> String {
+    let (base, who) = series.split_once('.').unwrap_or((series, ""));
+    let what = match base {
+        "cost_hw" => "hardware serving cost",
+        "capability" => "frontier capability",
+        "cost_per_task_ref" => "cost of the reference task",
+        "cost_per_task" => "cost per task",
+        "price_blended" => "blended price",
+        "price_frontier" => "frontier price",
+        "price" => "price",
+        "tokens_total" => "tokens (all)",
+        "tokens_paid" => "paid tokens",
+        "tokens_device" => "on-device tokens",
+        "tokens" => "tokens",
+        "revenue_total" => "revenue (all vendors)",
+        "revenue" => "revenue",
+        "margin" => "gross margin",
+        "adoption" => "adoption",
+        "ambient" => "ambient share",
+        "commitment_share" => "committed share of revenue",
+        other => other,
+    };
+    if who.is_empty() {
+        let mut c = what.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    } else {
+        format!("{who} {what}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_read_like_people_write_them() {
+        assert_eq!(Unit::DollarsYear.format(280e9), "$280B");
+        assert_eq!(Unit::Tokens.format(1.2e12), "1.2T");
+        assert_eq!(Unit::Share.format(0.45), "45%");
+        assert_eq!(Unit::Factor.format(331.0), "331x");
+        assert_eq!(Unit::Factor.format(20_799.0), "20,800x");
+        assert_eq!(Unit::Factor.format(98.596), "98.6x");
+        assert_eq!(Unit::DollarsYear.format(1.097e9), "$1.1B");
+        assert_eq!(Unit::PerTask.format(1e-7), "$1e-7");
+        assert_eq!(Unit::PerTask.format(0.0123), "$0.0123");
+        assert_eq!(number(1049.0), "1049");
+        assert_eq!(Unit::of("revenue.OpenAI", true), Unit::DollarsYear);
+        assert_eq!(Unit::of("price.OpenAI", false), Unit::PerMTokens);
+        assert_eq!(series_title("revenue.OpenAI"), "OpenAI revenue");
+        assert_eq!(series_title("price_blended"), "Blended price");
+    }
+
+    #[test]
+    fn axes_go_log_over_two_decades_and_label_whole_decades() {
+        let a = Axis::fit([0.01, 5.0], Unit::PerMTokens);
+        assert!(a.log && a.lo < -2.0 && a.hi > 0.69);
+        assert_eq!(a.label(-1.0), "$0.1");
+        assert_eq!(a.label(-1.5), "$0.032");
+        let wide = Axis::fit([0.001, 5.0], Unit::PerMTokens);
+        assert_eq!(wide.label(-1.5), "");
+        let b = Axis::fit([2.0, 50.0], Unit::Number);
+        assert!(!b.log && b.lo == 0.0 && b.hi > 50.0);
+        assert_eq!(month_x("2026-07"), 2026.5);
+        assert_eq!(year_label(&2027.0), "2027");
+        assert_eq!(year_label(&2027.5), "");
+    }
+}

@@ -1,0 +1,148 @@
+//! Several series on one time axis, each as a median line with its P25–P75 band: vendors'
+//! revenue, segments' adoption, and the same metric across scenarios (`compare`).
+
+use super::{Axis, Chart, ChartError, Plot, Unit, palette, runs, titled};
+use crate::report::summary::{Quantiles, Summary};
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+/// One series of an overlay.
+pub struct Line<'a> {
+    pub label: String,
+    pub months: &'a [String],
+    pub series: &'a [Quantiles],
+}
+
+/// Several series over time.
+pub struct Overlay<'a> {
+    pub lines: Vec<Line<'a>>,
+    pub title: &'a str,
+    pub axis: Axis,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(lines: Vec<Line<'a>>, unit: Unit, title: &'a str) -> Self {
+        let values = lines
+            .iter()
+            .flat_map(|l| l.series.iter().flat_map(|q| [q.p25, q.p75]).flatten());
+        let axis = Axis::fit(values, unit);
+        Self { lines, title, axis }
+    }
+}
+
+/// The dash pattern of series `i` (solid first), so lines differ without colour.
+fn dashes(i: usize) -> Option<(u32, u32)> {
+    [
+        None,
+        Some((12, 6)),
+        Some((4, 4)),
+        Some((18, 6)),
+        Some((2, 6)),
+        Some((8, 3)),
+    ][i % 6]
+}
+
+impl Plot for Overlay<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+        let a = &self.axis;
+        let area = titled(root, self.title)?;
+        let mut months: Vec<String> = self.lines.iter().flat_map(|l| l.months.to_vec()).collect();
+        months.sort();
+        months.dedup();
+        let mut chart = super::time_chart(&area, &months, a)?;
+        for (i, line) in self.lines.iter().enumerate() {
+            let colour = palette::SERIES[i % palette::SERIES.len()];
+            for poly in super::band(line.months, line.series, |q| q.p25, |q| q.p75, a) {
+                chart.draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    colour.mix(0.12).filled(),
+                )))?;
+            }
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            let colour = palette::SERIES[i % palette::SERIES.len()];
+            let style = colour.stroke_width(3);
+            let mut first = true;
+            for run in runs(line.months, line.series, |q| q.p50, a) {
+                let drawn = match dashes(i) {
+                    None => chart.draw_series(LineSeries::new(run, style))?,
+                    Some((on, off)) => {
+                        chart.draw_series(DashedLineSeries::new(run, on, off, style))?
+                    }
+                };
+                if std::mem::take(&mut first) {
+                    drawn.label(line.label.clone()).legend(move |(x, y)| {
+                        let pts = vec![(x, y), (x + 30, y)];
+                        match dashes(i) {
+                            None => PathElement::new(pts, style).into_dyn(),
+                            Some((on, off)) => {
+                                DashedPathElement::new(pts, on, off, style).into_dyn()
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        let falling = self
+            .lines
+            .iter()
+            .filter(|l| super::falling(l.series))
+            .count()
+            * 2
+            > self.lines.len();
+        super::legend(&mut chart, falling)?;
+        Ok(())
+    }
+}
+
+/// Revenue per month of each vendor (and the open-weight hosts).
+pub fn revenue_by_vendor(s: &Summary) -> Result<Chart, ChartError> {
+    let mut lines: Vec<Line> = s
+        .vendors
+        .iter()
+        .filter_map(|v| {
+            let q = s.series.get(&format!("revenue.{v}"))?;
+            // A vendor that only publishes weights sells nothing itself.
+            q.iter()
+                .any(|q| q.p75.is_some_and(|x| x > 0.0))
+                .then_some(q)?;
+            Some(q).map(|q| Line {
+                label: v.clone(),
+                months: &s.months,
+                series: q,
+            })
+        })
+        .collect();
+    if let Some(q) = s.series.get("revenue.hosts") {
+        lines.push(Line {
+            label: "open-weight hosts".to_owned(),
+            months: &s.months,
+            series: q,
+        });
+    }
+    let title = "Revenue per month by vendor (median, P25–P75 band)";
+    let caption = {
+        let unit = Unit::Dollars;
+        let ends: Vec<String> = lines
+            .iter()
+            .filter_map(|l| {
+                l.series
+                    .last()
+                    .and_then(|q| q.p50)
+                    .map(|x| format!("{} {}", l.label, unit.format(x)))
+            })
+            .collect();
+        format!(
+            "Median revenue per month in {}: {}.",
+            s.months.last().map_or("", String::as_str),
+            ends.join(", ")
+        )
+    };
+    super::render(
+        "revenue-by-vendor",
+        title,
+        &caption,
+        &Overlay::new(lines, Unit::Dollars, title),
+    )
+}

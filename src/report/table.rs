@@ -1,0 +1,127 @@
+//! The table printed at the end of a run: headline probabilities with their intervals, then
+//! the median and P5–P95 of the key outcomes. Fits 100 columns.
+
+use super::charts::Unit;
+use super::summary::{KEY_SCALARS, Probability, Summary};
+use std::fmt::Write;
+
+/// Width of the first column.
+const LABEL: usize = 56;
+
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut t: String = text.chars().take(width - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn probability_row(w: &mut String, label: &str, p: &Probability) {
+    let _ = writeln!(
+        w,
+        "{:LABEL$} {:>7.1}%   {:>5.1}% – {:>5.1}%",
+        cut(label, LABEL),
+        100.0 * p.probability,
+        100.0 * p.wilson95[0],
+        100.0 * p.wilson95[1]
+    );
+}
+
+/// The end-of-run table of `s`.
+pub fn summary_table(s: &Summary) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "{}: {} paths, seed {}, {} sampling",
+        s.scenario, s.paths, s.seed, s.sampling
+    );
+    let _ = writeln!(
+        w,
+        "\n{:LABEL$} {:>8}   {:>15}",
+        "Probability of", "P", "95% interval"
+    );
+    let _ = writeln!(w, "{}", "─".repeat(LABEL + 28));
+    for t in &s.targets {
+        probability_row(w, &t.label, &t.result);
+    }
+    probability_row(
+        w,
+        "revenue stall (paid volume grows less than price falls)",
+        &s.revenue_stall,
+    );
+    let _ = writeln!(
+        w,
+        "\n{:LABEL$} {:>12} {:>12} {:>12}",
+        "Outcome", "median", "P5", "P95"
+    );
+    let _ = writeln!(w, "{}", "─".repeat(LABEL + 39));
+    let years = s.years();
+    let (first, last) = (years.first().copied(), years.last().copied());
+    let span = match (first, last) {
+        (Some(a), Some(b)) => format!("{a} → {b}"),
+        _ => String::new(),
+    };
+    let mut rows: Vec<(String, String)> = vec![
+        (
+            format!(
+                "collapse factor, {} → {}",
+                s.months.first().map_or("", String::as_str),
+                s.collapse_date
+            ),
+            "collapse_factor".to_owned(),
+        ),
+        (
+            "month of the 100x collapse".to_owned(),
+            "month_100x".to_owned(),
+        ),
+        (
+            "month of zero marginal intelligence".to_owned(),
+            "month_zero_marginal".to_owned(),
+        ),
+        (
+            format!("paid volume growth, {span}"),
+            KEY_SCALARS[1].to_owned(),
+        ),
+        (
+            format!("blended price decline, {span}"),
+            KEY_SCALARS[2].to_owned(),
+        ),
+    ];
+    for t in s.targets.iter().filter(|t| t.year.is_some()) {
+        if !rows.iter().any(|(_, o)| *o == t.outcome) {
+            let title = super::charts::series_title(&t.metric);
+            rows.push((
+                format!("{title} in {}", t.year.unwrap_or_default()),
+                t.outcome.clone(),
+            ));
+        }
+    }
+    for (label, outcome) in rows {
+        let Some(q) = s.outcomes.get(&outcome) else {
+            continue;
+        };
+        let f = |x: Option<f64>| -> String {
+            if outcome.starts_with("month_") {
+                s.month_label(x)
+            } else {
+                let unit = match outcome.rsplit_once('.') {
+                    Some((series, y)) if y.parse::<i32>().is_ok() => Unit::of(series, true),
+                    _ => Unit::of(&outcome, false),
+                };
+                x.map_or("n/a".to_owned(), |x| unit.format(x))
+            }
+        };
+        let _ = writeln!(
+            w,
+            "{:LABEL$} {:>12} {:>12} {:>12}",
+            cut(&label, LABEL),
+            f(q.p50),
+            f(q.p5),
+            f(q.p95)
+        );
+    }
+    out
+}
