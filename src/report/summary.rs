@@ -140,7 +140,8 @@ pub struct Distribution {
     pub log: bool,
     pub edges: Vec<f64>,
     pub counts: Vec<u64>,
-    /// Paths where the outcome never happened (+∞), not in the bins.
+    /// Paths whose outcome is +∞ (a month that never came; growth from nothing), not in the
+    /// bins.
     pub never: u64,
 }
 
@@ -148,11 +149,23 @@ pub struct Distribution {
 const DISPLAY_BINS: usize = 40;
 
 impl Distribution {
+    /// The display bins of the finite values of `h` (P0.5 to P99.5 of those); `None` when it
+    /// has none.
     fn of(h: &Histogram) -> Option<Self> {
-        let (lo, hi) = (h.quantile(0.005), h.quantile(0.995));
-        if !lo.is_finite() || !hi.is_finite() {
-            return None;
-        }
+        let finite: Vec<(f64, u64)> = h.bins().filter(|(x, _)| x.is_finite()).collect();
+        let n: u64 = finite.iter().map(|b| b.1).sum();
+        let at = |q: f64| {
+            let rank = ((q * n as f64).ceil() as u64).clamp(1, n.max(1));
+            let mut seen = 0;
+            finite
+                .iter()
+                .find(|(_, c)| {
+                    seen += c;
+                    seen >= rank
+                })
+                .map(|b| b.0)
+        };
+        let (lo, hi) = (at(0.005)?, at(0.995)?);
         let log = lo > 0.0 && hi / lo > 20.0;
         let (mut a, mut b) = if log {
             (lo.log10(), hi.log10())
@@ -173,8 +186,8 @@ impl Distribution {
         let mut counts = vec![0u64; DISPLAY_BINS];
         let mut never = 0;
         for (x, c) in h.bins() {
-            if x == f64::INFINITY {
-                never += c;
+            if x.is_infinite() {
+                never += u64::from(x > 0.0) * c;
                 continue;
             }
             let t = if log {

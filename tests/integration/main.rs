@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per concern.
 
 mod calibration;
+mod charts;
 mod cli;
 mod extends_and_set;
 mod fuzz;

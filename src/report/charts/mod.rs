@@ -244,7 +244,8 @@ impl Unit {
     }
 }
 
-/// A number to three significant digits with a k, M, B or T suffix; scientific below 1e-4.
+/// A number to three significant digits with a k, M, B or T suffix; scientific below 1e-4 and
+/// from 1e15.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".to_owned();
@@ -253,7 +254,7 @@ pub fn number(x: f64) -> String {
     if a == 0.0 {
         return "0".to_owned();
     }
-    if a < 1e-4 {
+    if !(1e-4..1e15).contains(&a) {
         return format!("{x:.0e}");
     }
     let (v, suffix) = match a {
@@ -601,6 +602,7 @@ mod tests {
         assert_eq!(Unit::PerTask.format(1e-7), "$1e-7");
         assert_eq!(Unit::PerTask.format(0.0123), "$0.0123");
         assert_eq!(number(1049.0), "1049");
+        assert_eq!(number(3e16), "3e16");
         assert_eq!(Unit::of("revenue.OpenAI", true), Unit::DollarsYear);
         assert_eq!(Unit::of("price.OpenAI", false), Unit::PerMTokens);
         assert_eq!(series_title("revenue.OpenAI"), "OpenAI revenue");

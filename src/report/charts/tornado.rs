@@ -103,11 +103,17 @@ pub fn chart(s: &Summary, label: &str) -> Result<Chart, ChartError> {
         .find(|t| t.label == label)
         .map_or(label, |t| t.outcome.as_str());
     let what = super::distribution::describe(s, outcome);
-    let title = format!("What drives {}?", lower_first(&what));
+    // "Cost collapse …" reads "cost collapse …" mid-sentence; a vendor's name keeps its case.
+    let what_lower = if s.vendors.iter().any(|v| what.starts_with(v.as_str())) {
+        what.clone()
+    } else {
+        lower_first(&what)
+    };
+    let title = format!("What drives {what_lower}?");
     let caption = match inputs.first() {
         Some(top) => format!(
             "The inputs most related to {} (top {} of {} sampled inputs by |Spearman ρ| over {} paths; dark: a higher input goes with a higher outcome). The strongest is {} (ρ = {:+.2}).",
-            lower_first(&what),
+            what_lower,
             inputs.len(),
             list.len(),
             s.paths,
@@ -116,7 +122,7 @@ pub fn chart(s: &Summary, label: &str) -> Result<Chart, ChartError> {
         ),
         None => format!(
             "No sampled input varies, so nothing explains {}.",
-            lower_first(&what)
+            what_lower
         ),
     };
     super::render(
@@ -130,7 +136,7 @@ pub fn chart(s: &Summary, label: &str) -> Result<Chart, ChartError> {
     )
 }
 
-/// `Cost collapse` → `cost collapse`; names such as `OpenAI revenue` stay as they are.
+/// `Cost collapse` → `cost collapse` (`OpenAI revenue` stays as it is).
 fn lower_first(text: &str) -> String {
     let mut c = text.chars();
     match (c.next(), c.next()) {
