@@ -13,8 +13,10 @@
 //! * [`sample`]: one value per uncertain input for path `i`, from streams keyed by `(seed, purpose)`.
 //! * [`model`]: the discrete-event simulation of one path.
 //! * [`report`]: what the command line prints and writes.
+//! * [`compare`]: scenarios side by side on common random numbers.
 #![forbid(unsafe_code)]
 
+pub mod compare;
 pub mod explain;
 pub mod model;
 pub mod report;

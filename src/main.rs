@@ -8,6 +8,8 @@ use std::io::IsTerminal;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 /// Forecast the economics of AI inference with Monte Carlo, discrete-event simulation.
 #[derive(Parser)]
@@ -34,6 +36,31 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         args: RunArgs,
+    },
+    /// Run several scenarios on common random numbers and compare them side by side.
+    Compare {
+        /// Scenario files (TOML); the first is the reference for paired differences.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// A monthly series to overlay (repeatable; default: cost_per_task_ref,
+        /// price_blended, tokens_total, revenue_total).
+        #[arg(long = "metric", value_name = "NAME")]
+        metrics: Vec<String>,
+        /// Number of paths for every scenario (default: the first scenario's `paths`).
+        #[arg(long)]
+        paths: Option<u64>,
+        /// Seed for every scenario (default: the first scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). The output does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output folder (default: output/compare-<name>-<name>...).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Merge shard folders of one run into the files of a single run.
     Merge {
@@ -90,6 +117,15 @@ fn main() -> ExitCode {
             }
         },
         Command::Run { file, args } => run_paths(&file, args),
+        Command::Compare {
+            files,
+            metrics,
+            paths,
+            seed,
+            threads,
+            out,
+            quiet,
+        } => compare(&files, metrics, paths, seed, threads, out, quiet),
     }
 }
 
@@ -175,6 +211,67 @@ struct RunArgs {
     quiet: bool,
 }
 
+/// The progress bar (paths, paths per second, time left) on stderr when it is a terminal,
+/// hidden with `--quiet` or under CI.
+fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    let show = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        if show {
+            indicatif::ProgressDrawTarget::stderr()
+        } else {
+            indicatif::ProgressDrawTarget::hidden()
+        },
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
+            .expect("a valid template"),
+    );
+    bar
+}
+
+/// A flag that Ctrl-C or SIGTERM sets: runs finish the blocks in flight, write what is done
+/// and exit 130. A second signal stops at once.
+fn cancel_on_signal() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(INTERRUPTED.into());
+        }
+    });
+    cancel
+}
+
+/// Runs `s` and writes its files into `dir` (a shard folder with `--shard`, else every file of
+/// a run, whose summary is returned).
+fn run_into(
+    dir: &std::path::Path,
+    s: &scenario::Scenario,
+    settings: &Settings,
+    bar: &indicatif::ProgressBar,
+    cancel: &AtomicBool,
+) -> std::io::Result<(run::RunResult, Option<report::Summary>)> {
+    let mut rows = report::OutcomeFile::create(dir, &run::outcome_names(s))?;
+    let result = run::run(
+        s,
+        settings,
+        &Bar(bar.clone()),
+        &mut |first, block| rows.write(first, block),
+        cancel,
+    )?;
+    if let Some(repair) = &result.repair {
+        bar.suspend(|| eprint!("warning: {}: {repair}", s.name));
+    }
+    let summary = if settings.shard.is_some() {
+        report::write_shard(dir, s, settings, &result, rows)?;
+        None
+    } else {
+        Some(report::write_run(dir, s, settings, &result, rows)?)
+    };
+    Ok((result, summary))
+}
+
 fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     let RunArgs {
         paths,
@@ -222,57 +319,17 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
         eprintln!("error: {problem}");
         return ExitCode::from(BAD_INPUT);
     }
-    let show = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(settings.paths),
-        if show {
-            indicatif::ProgressDrawTarget::stderr()
-        } else {
-            indicatif::ProgressDrawTarget::hidden()
-        },
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}")
-            .expect("a valid template"),
-    );
-    // Ctrl-C or SIGTERM: finish the blocks in flight, write what is done, exit 130. A second
-    // signal stops at once.
-    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = cancel.clone();
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            std::process::exit(INTERRUPTED.into());
-        }
-    });
+    let bar = progress_bar(settings.paths, quiet);
+    let cancel = cancel_on_signal();
     let dir = out.unwrap_or_else(|| match settings.shard {
         Some((k, n)) => PathBuf::from("output").join(format!("{}-shard-{k}-of-{n}", s.name)),
         None => PathBuf::from("output").join(&s.name),
     });
-    let written =
-        report::OutcomeFile::create(&dir, &run::outcome_names(&s)).and_then(|mut rows| {
-            let result = run::run(
-                &s,
-                &settings,
-                &Bar(bar.clone()),
-                &mut |first, block| rows.write(first, block),
-                &cancel,
-            )?;
-            bar.finish_and_clear();
-            if let Some(repair) = &result.repair {
-                eprint!("warning: {repair}");
-            }
-            let summary = if settings.shard.is_some() {
-                report::write_shard(&dir, &s, &settings, &result, rows)?;
-                None
-            } else {
-                Some(report::write_run(&dir, &s, &settings, &result, rows)?)
-            };
-            Ok((result, summary))
-        });
+    let written = run_into(&dir, &s, &settings, &bar, &cancel);
+    bar.finish_and_clear();
     let (result, summary) = match written {
         Ok(r) => r,
         Err(e) => {
-            bar.finish_and_clear();
             eprintln!("error: cannot write the outputs to {}: {e}", dir.display());
             return ExitCode::FAILURE;
         }
@@ -306,6 +363,130 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     ));
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// The series `compare` overlays when no `--metric` is given.
+const DEFAULT_METRICS: [&str; 4] = [
+    "cost_per_task_ref",
+    "price_blended",
+    "tokens_total",
+    "revenue_total",
+];
+
+/// `infercast compare`: runs every scenario with the same seed, paths and sampling (common
+/// random numbers), each into its own folder, then writes the comparison.
+fn compare(
+    files: &[PathBuf],
+    metrics: Vec<String>,
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    let mut scenarios = Vec::new();
+    for file in files {
+        match scenario::load(file, &[]) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => {
+                report_error(file, &e);
+                return ExitCode::from(BAD_INPUT);
+            }
+        }
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        if let Some(j) = scenarios[..i].iter().position(|t| t.name == s.name) {
+            eprintln!(
+                "error: {} and {} are both called {:?}; give one of them another `name`",
+                files[j].display(),
+                files[i].display(),
+                s.name
+            );
+            return ExitCode::from(BAD_INPUT);
+        }
+    }
+    let metrics: Vec<String> = if metrics.is_empty() {
+        DEFAULT_METRICS.iter().map(|m| (*m).to_owned()).collect()
+    } else {
+        metrics
+    };
+    for (file, s) in files.iter().zip(&scenarios) {
+        let layout = infercast::model::Layout::new(s);
+        for m in &metrics {
+            if layout.find(m).is_none() {
+                let best = layout.names().iter().max_by(|a, b| {
+                    strsim::jaro_winkler(m, a).total_cmp(&strsim::jaro_winkler(m, b))
+                });
+                eprintln!(
+                    "error: --metric {m:?} is not a monthly series of {}{}",
+                    file.display(),
+                    best.map_or(String::new(), |b| format!(" (did you mean {b:?}?)"))
+                );
+                return ExitCode::from(BAD_INPUT);
+            }
+        }
+    }
+    let first = &scenarios[0];
+    let settings = Settings {
+        paths: paths.unwrap_or(first.paths),
+        seed: seed.unwrap_or(first.seed),
+        threads,
+        sampling: first.sampling,
+        until_se: None,
+        shard: None,
+    };
+    if settings.paths == 0 {
+        eprintln!("error: --paths must be at least 1");
+        return ExitCode::from(BAD_INPUT);
+    }
+    let dir = out.unwrap_or_else(|| {
+        let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+        PathBuf::from("output").join(format!("compare-{}", names.join("-")))
+    });
+    let bar = progress_bar(settings.paths * scenarios.len() as u64, quiet);
+    let cancel = cancel_on_signal();
+    let mut summaries = Vec::new();
+    let folders: Vec<PathBuf> = scenarios.iter().map(|s| dir.join(&s.name)).collect();
+    for (s, sub) in scenarios.iter().zip(&folders) {
+        match run_into(sub, s, &settings, &bar, &cancel) {
+            Ok((result, _)) if !result.complete => {
+                bar.finish_and_clear();
+                eprintln!(
+                    "interrupted: {} of {} paths of {} written to {} and marked incomplete; no comparison written",
+                    result.tally.paths,
+                    settings.paths,
+                    s.name,
+                    sub.display()
+                );
+                return ExitCode::from(INTERRUPTED);
+            }
+            Ok((_, summary)) => summaries.push(summary.expect("a full run has a summary")),
+            Err(e) => {
+                bar.finish_and_clear();
+                eprintln!("error: cannot write the outputs to {}: {e}", sub.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    match report::write_comparison(&dir, &folders, &summaries, &metrics) {
+        Ok(c) => {
+            let mut text = report::comparison_table(&c);
+            text.push_str(&format!(
+                "\noutputs in {}: compare.html, compare.json, overlay charts; each scenario's own run in its folder\n",
+                dir.display()
+            ));
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot write the comparison to {}: {e}",
+                dir.display()
+            );
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `K/N` or `auto/N` (K from the job array's index variable).

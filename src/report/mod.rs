@@ -2,6 +2,7 @@
 //! Reads results only; never runs the model.
 
 pub mod charts;
+mod compare;
 mod explain;
 pub mod html;
 mod output;
@@ -9,6 +10,7 @@ pub mod summary;
 mod table;
 mod validate;
 
+pub use compare::{comparison_table, write_comparison};
 pub use explain::{explain_json, explain_text};
 pub use output::{
     MergeError, OutcomeFile, merge, pretty, scenario_hash, series_csv, write_atomic, write_run,

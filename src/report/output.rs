@@ -146,6 +146,18 @@ fn read_column(path: &Path, c: usize, months: &[bool]) -> io::Result<Vec<f64>> {
     Ok(out)
 }
 
+/// The outcome column called `name` of an outcome file, as numbers (see [`read_column`]).
+pub fn read_named_column(path: &Path, name: &str) -> io::Result<Vec<f64>> {
+    let mut rdr = csv::Reader::from_path(path)?;
+    let headers = rdr.headers()?.clone();
+    let c = headers
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| io::Error::other(format!("{} has no column {name:?}", path.display())))?;
+    let months: Vec<bool> = headers.iter().map(|h| h.starts_with("month_")).collect();
+    read_column(path, c, &months)
+}
+
 /// `manifest.json`.
 pub fn manifest_json(s: &Scenario, settings: &Settings, r: &RunResult) -> Value {
     json!({

@@ -3,6 +3,7 @@
 mod calibration;
 mod charts;
 mod cli;
+mod compare;
 mod extends_and_set;
 mod fuzz;
 mod run;

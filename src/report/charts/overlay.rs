@@ -146,3 +146,44 @@ pub fn revenue_by_vendor(s: &Summary) -> Result<Chart, ChartError> {
         &Overlay::new(lines, Unit::Dollars, title),
     )
 }
+
+/// One metric in several scenarios: each scenario's median and P25–P75 band.
+pub fn compare(summaries: &[Summary], metric: &str) -> Result<Chart, ChartError> {
+    let lines: Vec<Line> = summaries
+        .iter()
+        .filter_map(|s| {
+            s.series.get(metric).map(|q| Line {
+                label: s.scenario.clone(),
+                months: &s.months,
+                series: q,
+            })
+        })
+        .collect();
+    let unit = Unit::of(metric, false);
+    let title = format!(
+        "{}: scenarios compared (median, P25–P75)",
+        super::series_title(metric)
+    );
+    let ends: Vec<String> = lines
+        .iter()
+        .filter_map(|l| {
+            let (m, q) = l
+                .months
+                .iter()
+                .zip(l.series)
+                .rev()
+                .find(|(_, q)| q.p50.is_some())?;
+            Some(format!("{} {} in {m}", l.label, unit.format(q.p50?)))
+        })
+        .collect();
+    super::render(
+        &format!("compare-{}", metric.replace('.', "-")),
+        &title,
+        &format!(
+            "{} in each scenario, same paths and seed; median at the end: {}.",
+            super::series_title(metric),
+            ends.join(", ")
+        ),
+        &Overlay::new(lines, unit, &title),
+    )
+}
