@@ -358,7 +358,7 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     };
     let mut text = report::summary_table(&summary);
     text.push_str(&format!(
-        "\noutputs in {}: report.html, charts (SVG, PNG), summary.json, series.csv, outcomes.csv\n",
+        "\noutputs in {}\n  report.html (open it in a browser), charts as SVG and PNG, summary.json,\n  series.csv, outcomes.csv, manifest.json\n",
         dir.display()
     ));
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -473,7 +473,7 @@ fn compare(
         Ok(c) => {
             let mut text = report::comparison_table(&c);
             text.push_str(&format!(
-                "\noutputs in {}: compare.html, compare.json, overlay charts; each scenario's own run in its folder\n",
+                "\noutputs in {}\n  compare.html (open it in a browser), compare.json, overlay charts as SVG and PNG;\n  each scenario's own run in a folder of its name\n",
                 dir.display()
             ));
             let _ = std::io::stdout().lock().write_all(text.as_bytes());

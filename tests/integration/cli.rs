@@ -163,3 +163,52 @@ fn inconsistent_correlations_are_repaired_with_a_warning() {
         "{out}"
     );
 }
+
+#[test]
+fn the_end_of_run_table_is_aligned_with_units_and_fits_100_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = output(
+        infercast()
+            .args(["run", "--quiet", "--paths", "200", "--out"])
+            .arg(dir.path())
+            .arg(tiny()),
+    );
+    assert_eq!(code, 0, "{err}");
+    for part in [
+        "tiny: 200 paths, seed 7, random sampling",
+        "Probability of",
+        "95% interval",
+        "collapse_factor ≥ 100",
+        "revenue stall",
+        "collapse factor, 2025-01 → 2027-01",
+        "month of the 100x collapse",
+        "report.html",
+    ] {
+        assert!(out.contains(part), "missing {part:?} in:\n{out}");
+    }
+    assert!(
+        out.lines().all(|l| l.chars().count() <= 100),
+        "fits 100 columns:\n{out}"
+    );
+    // Probabilities are percentages with an interval; factors carry "x"; months are dates.
+    let target = out
+        .lines()
+        .find(|l| l.starts_with("collapse_factor ≥"))
+        .unwrap();
+    assert_eq!(target.matches('%').count(), 3, "{target}");
+    let collapse = out
+        .lines()
+        .find(|l| l.starts_with("collapse factor"))
+        .unwrap();
+    assert_eq!(collapse.matches('x').count(), 3, "{collapse}");
+    // The numbers of a table end in one column.
+    let ends: Vec<usize> = out
+        .lines()
+        .filter(|l| l.contains('%') && l.contains('–'))
+        .map(|l| l.chars().count())
+        .collect();
+    assert!(
+        ends.len() >= 2 && ends.iter().all(|e| *e == ends[0]),
+        "{out}"
+    );
+}

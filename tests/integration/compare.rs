@@ -71,6 +71,7 @@ fn paired_differences_are_path_by_path_on_common_random_numbers() {
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("Paired difference") && stdout.contains("collapse_factor: faster"));
+    assert!(stdout.lines().all(|l| l.chars().count() <= 100), "{stdout}");
     for file in [
         "compare.json",
         "compare.html",

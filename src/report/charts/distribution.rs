@@ -109,7 +109,9 @@ impl Plot for Histogram<'_> {
         }
         chart
             .configure_series_labels()
-            .position(if right_half {
+            // Upper left, where the cumulative curve is still low, unless threshold labels are
+            // there.
+            .position(if right_half || lines.is_empty() {
                 SeriesLabelPosition::UpperLeft
             } else {
                 SeriesLabelPosition::UpperRight
