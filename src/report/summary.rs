@@ -245,7 +245,8 @@ pub struct Summary {
     pub date_curves: DateCurves,
     /// Per explained outcome, the inputs by decreasing |Spearman ρ|.
     pub sensitivity: IndexMap<String, Vec<Sensitivity>>,
-    /// Display histograms of the key scalars and of each target's outcome.
+    /// Display histograms of the key scalars and of each target's outcome (month outcomes
+    /// excepted: the date curves show those).
     pub distributions: IndexMap<String, Distribution>,
     pub assumptions: Vec<Assumption>,
     /// Per monthly series, its quantiles month by month.
@@ -332,8 +333,10 @@ impl Summary {
             }
         }
         let sensitivity = sensitivity(s, names, &explained, column);
+        // Month outcomes are shown by the event-date curves instead.
         let distributions = explained
             .iter()
+            .filter(|(_, c)| !names[*c].starts_with("month_"))
             .filter_map(|(_, c)| {
                 Distribution::of(&r.tally.columns[*c]).map(|d| (names[*c].clone(), d))
             })

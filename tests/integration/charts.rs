@@ -149,7 +149,9 @@ fn every_chart_is_written_as_svg_and_png_with_its_title_and_text() {
     assert!(annual.contains("≥ $1B in 2027: P = "), "{annual}");
     let monthly = svg_text(&std::fs::read_to_string(dir.join("fan-revenue_total.svg")).unwrap());
     assert!(!monthly.contains("target"), "{monthly}");
-    // The month target is on the event-date chart; the collapse target on its distribution.
+    // The month target is on the event-date chart (month outcomes get no histogram); the
+    // collapse target on its distribution.
+    assert!(!dir.join("distribution-month_zero_marginal.svg").exists());
     let dates = svg_text(&std::fs::read_to_string(dir.join("event-dates.svg")).unwrap());
     assert!(
         dates.contains("zero marginal intelligence by 2026-06: "),
