@@ -14,6 +14,7 @@
 //! * [`model`]: the discrete-event simulation of one path.
 //! * [`report`]: what the command line prints and writes.
 //! * [`compare`]: scenarios side by side on common random numbers.
+//! * [`stress`]: subscription plans on the simulated cost and usage paths.
 #![forbid(unsafe_code)]
 
 pub mod compare;
@@ -24,3 +25,4 @@ pub mod run;
 pub mod sample;
 pub mod scenario;
 pub mod stats;
+pub mod stress;

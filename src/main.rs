@@ -62,6 +62,33 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Stress-test the scenario's subscription plans against the simulated cost and usage paths.
+    Stress {
+        /// Scenario file (TOML) with at least one [[plan]].
+        file: PathBuf,
+        /// A grid axis of multipliers, LO:HI:N: fee=0.5:2:7 (the default) or
+        /// usage_growth=0.5:3:6 (the default).
+        #[arg(long = "grid", value_name = "NAME=LO:HI:N")]
+        grid: Vec<String>,
+        /// Number of paths (default: the scenario's `paths`).
+        #[arg(long)]
+        paths: Option<u64>,
+        /// Seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). The output does not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Override one input, e.g. --set plan.Pro.fee=250
+        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+        set: Vec<Override>,
+        /// Output folder (default: output/<scenario name>-stress).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Merge shard folders of one run into the files of a single run.
     Merge {
         /// Shard folders (from `run --shard K/N`).
@@ -117,6 +144,16 @@ fn main() -> ExitCode {
             }
         },
         Command::Run { file, args } => run_paths(&file, args),
+        Command::Stress {
+            file,
+            grid,
+            paths,
+            seed,
+            threads,
+            set,
+            out,
+            quiet,
+        } => stress(&file, &grid, paths, seed, threads, &set, out, quiet),
         Command::Compare {
             files,
             metrics,
@@ -363,6 +400,95 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     ));
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// `infercast stress`: every plan of the scenario on every path, over a grid of fee and
+/// usage-growth multipliers.
+#[allow(clippy::too_many_arguments)]
+fn stress(
+    file: &std::path::Path,
+    axes: &[String],
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: usize,
+    set: &[Override],
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> ExitCode {
+    let mut grid = infercast::stress::Grid::default();
+    for axis in axes {
+        if let Err(problem) = grid.set(axis) {
+            eprintln!("error: --grid: {problem}");
+            return ExitCode::from(BAD_INPUT);
+        }
+    }
+    let s = match scenario::load(file, set) {
+        Ok(s) => s,
+        Err(e) => {
+            report_error(file, &e);
+            return ExitCode::from(BAD_INPUT);
+        }
+    };
+    if s.plans.is_empty() {
+        eprintln!(
+            "error: {} has no [[plan]] to stress-test; see scenarios/subscription-stress.toml",
+            file.display()
+        );
+        return ExitCode::from(BAD_INPUT);
+    }
+    let settings = Settings {
+        paths: paths.unwrap_or(s.paths),
+        seed: seed.unwrap_or(s.seed),
+        threads,
+        sampling: s.sampling,
+        until_se: None,
+        shard: None,
+    };
+    if settings.paths == 0 {
+        eprintln!("error: --paths must be at least 1");
+        return ExitCode::from(BAD_INPUT);
+    }
+    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-stress", s.name)));
+    let bar = progress_bar(settings.paths, quiet);
+    let cancel = cancel_on_signal();
+    let extra = infercast::stress::Stress::new(&s, grid.clone(), settings.seed);
+    let ran = run::run_with(
+        &s,
+        &settings,
+        &Bar(bar.clone()),
+        &mut |_, _| Ok(()),
+        &cancel,
+        &extra,
+    )
+    .and_then(|(result, tallies)| {
+        bar.finish_and_clear();
+        report::stress::write_stress(&dir, &s, &settings, &grid, &result, &tallies)
+            .map(|summary| (result.complete, summary))
+    });
+    match ran {
+        Ok((complete, summary)) => {
+            if !complete {
+                eprintln!(
+                    "interrupted: {} paths written to {} and marked incomplete; run the same command again to start over",
+                    summary.paths,
+                    dir.display()
+                );
+                return ExitCode::from(INTERRUPTED);
+            }
+            let mut text = report::stress::stress_table(&summary);
+            text.push_str(&format!(
+                "\noutputs in {}\n  stress.html (open it in a browser), charts as SVG and PNG, stress.json,\n  stress-grid.csv, stress-series.csv, manifest.json\n",
+                dir.display()
+            ));
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            bar.finish_and_clear();
+            eprintln!("error: cannot write the outputs to {}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The series `compare` overlays when no `--metric` is given.

@@ -310,6 +310,26 @@ pub type RowSink<'a> = dyn FnMut(u64, &[Vec<f64>]) -> std::io::Result<()> + 'a;
 /// the stopping point never depends on threads.
 pub const ROUND_BLOCKS: u64 = 16;
 
+/// More statistics gathered from every path, beside the run's own (the stress test's plans).
+/// Its tallies must merge exactly and in any order, as the run's do.
+pub trait Extra: Sync {
+    type Tally: Send;
+    /// An empty tally.
+    fn tally(&self) -> Self::Tally;
+    /// Adds path `path` (its draws and result) to `tally`.
+    fn add(&self, tally: &mut Self::Tally, path: u64, draws: &Draws, r: &PathResult);
+    /// The sum of two tallies.
+    fn merge(&self, a: Self::Tally, b: Self::Tally) -> Self::Tally;
+}
+
+/// Nothing more.
+impl Extra for () {
+    type Tally = ();
+    fn tally(&self) {}
+    fn add(&self, _: &mut (), _: u64, _: &Draws, _: &PathResult) {}
+    fn merge(&self, _: (), _: ()) {}
+}
+
 /// Runs up to `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting
 /// progress to `observer` and handing the outcome rows, in path order, to `rows` after each
 /// round of [`ROUND_BLOCKS`] blocks (so memory does not grow with paths). With
@@ -322,6 +342,18 @@ pub fn run(
     rows: &mut RowSink<'_>,
     cancel: &AtomicBool,
 ) -> std::io::Result<RunResult> {
+    run_with(s, settings, observer, rows, cancel, &()).map(|(r, ())| r)
+}
+
+/// [`run`], also gathering `extra`'s statistics from every path.
+pub fn run_with<E: Extra>(
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    rows: &mut RowSink<'_>,
+    cancel: &AtomicBool,
+    extra: &E,
+) -> std::io::Result<(RunResult, E::Tally)> {
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
     let months = s.months();
@@ -336,7 +368,7 @@ pub fn run(
         )
     };
     // Runs block `b` into `tally`, returning its rows (none if cancelled before it began).
-    let block = |tally: &mut Tally, b: u64| -> Option<Vec<Vec<f64>>> {
+    let block = |(tally, more): &mut (Tally, E::Tally), b: u64| -> Option<Vec<Vec<f64>>> {
         if cancel.load(Ordering::Relaxed) {
             // Not started: blocks in flight finish, no new one begins.
             return None;
@@ -363,6 +395,7 @@ pub fn run(
             }
             tally.revenue_stalls += u64::from(r.scalars.revenue_stall);
             tally.paths += 1;
+            extra.add(more, i, &draws, &r);
             block_rows.push(row);
         }
         observer.advance(block_rows.len() as u64);
@@ -372,7 +405,10 @@ pub fn run(
         .num_threads(settings.threads)
         .build()
         .ok();
-    let mut tally = new_tally();
+    let new_tallies = || (new_tally(), extra.tally());
+    let merge =
+        |(a, x): (Tally, E::Tally), (b, y): (Tally, E::Tally)| (a.merge(b), extra.merge(x, y));
+    let mut tally = new_tallies();
     let mut done: Vec<u64> = Vec::new();
     let planned = blocks.clone();
     let mut first = blocks.start;
@@ -384,7 +420,7 @@ pub fn run(
             (first..last)
                 .into_par_iter()
                 .fold(
-                    || (new_tally(), Vec::new()),
+                    || (new_tallies(), Vec::new()),
                     |(mut t, mut rows), b| {
                         if let Some(r) = block(&mut t, b) {
                             rows.push((b, r));
@@ -393,10 +429,10 @@ pub fn run(
                     },
                 )
                 .reduce(
-                    || (new_tally(), Vec::new()),
+                    || (new_tallies(), Vec::new()),
                     |(ta, mut ra), (tb, rb)| {
                         ra.extend(rb);
-                        (ta.merge(tb), ra)
+                        (merge(ta, tb), ra)
                     },
                 )
         };
@@ -409,17 +445,17 @@ pub fn run(
             rows(b * BLOCK_SIZE, block_rows)?;
         }
         done.extend(blocks.iter().map(|(b, _)| *b));
-        tally = tally.merge(round);
+        tally = merge(tally, round);
         first = last;
         if cancel.load(Ordering::Relaxed) {
             break;
         }
         if let Some(se) = settings.until_se
             && !s.targets.is_empty()
-            && tally.target_hits.iter().all(|h| {
+            && tally.0.target_hits.iter().all(|h| {
                 crate::stats::Proportion {
                     successes: *h,
-                    n: tally.paths,
+                    n: tally.0.paths,
                 }
                 .se()
                     <= se
@@ -430,14 +466,16 @@ pub fn run(
     }
     let stopped_by_rule = settings.until_se.is_some() && !cancel.load(Ordering::Relaxed);
     let complete = stopped_by_rule || done.len() as u64 == planned.end - planned.start;
-    Ok(RunResult {
+    let (tally, more) = tally;
+    let result = RunResult {
         tally,
         outcomes,
         layout,
         repair,
         complete,
         blocks_done: ranges(&done),
-    })
+    };
+    Ok((result, more))
 }
 
 #[cfg(test)]

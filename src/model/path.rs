@@ -173,6 +173,10 @@ struct Path<'a> {
     months: u32,
     layout: Layout,
     out: Vec<f64>,
+    /// Each vendor's serving cost per month ($ per million tokens), `v * months + m - 1`.
+    vendor_cost_out: Vec<f64>,
+    /// Tokens per adopted firm per segment and month, `s * months + m - 1`.
+    per_adopter_out: Vec<f64>,
     queue: Queue<Event>,
     timeline: Option<Vec<LoggedEvent>>,
     // Fixed per path.
@@ -409,6 +413,8 @@ impl<'a> Path<'a> {
             path,
             months,
             out: vec![f64::NAN; layout.len() * months as usize],
+            vendor_cost_out: vec![f64::NAN; sc.vendors.len() * months as usize],
+            per_adopter_out: vec![f64::NAN; 2 * months as usize],
             layout,
             queue: Queue::default(),
             timeline: o.record_events.then(Vec::new),
@@ -905,6 +911,17 @@ impl<'a> Path<'a> {
         let l = &self.layout;
         let mi = m as usize - 1;
         let months = self.months as usize;
+        for (v, c) in vendor_costs.iter().enumerate() {
+            self.vendor_cost_out[v * months + mi] = *c;
+        }
+        for (s, seg) in self.segs.iter().enumerate() {
+            let firms = seg.n * seg.count_adopted as f64;
+            self.per_adopter_out[s * months + mi] = if firms > 0.0 {
+                per_seg[s] / firms
+            } else {
+                f64::NAN
+            };
+        }
         let mut put = |series: usize, x: f64| self.out[series * months + mi] = x;
         put(
             l.cost_hw(),
@@ -1091,6 +1108,8 @@ impl<'a> Path<'a> {
             events: self.events,
             cohort_reviews: self.cohort_reviews,
             timeline: self.timeline.unwrap_or_default(),
+            vendor_cost: self.vendor_cost_out,
+            tokens_per_adopter: self.per_adopter_out,
         };
         let mut result = result;
         if y1 > y0 {

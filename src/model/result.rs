@@ -137,6 +137,12 @@ pub struct PathResult {
     pub cohort_reviews: u64,
     /// The dated timeline (only with `record_events`).
     pub timeline: Vec<LoggedEvent>,
+    /// Each vendor's serving cost `c_v` per month ($ per million tokens), `v * months + m - 1`:
+    /// what a subscription plan's tokens cost (DESIGN.md §5).
+    pub vendor_cost: Vec<f64>,
+    /// Tokens per adopted firm of each segment per month (enterprise, developer),
+    /// `s * months + m - 1`; NaN while no firm has adopted. A plan's `usage_growth = "model"`.
+    pub tokens_per_adopter: Vec<f64>,
 }
 
 impl PathResult {

@@ -6,6 +6,7 @@ mod compare;
 mod explain;
 pub mod html;
 mod output;
+pub mod stress;
 pub mod summary;
 mod table;
 mod validate;

@@ -93,7 +93,8 @@ pub struct Quantiles {
 }
 
 impl Quantiles {
-    fn of(h: &Histogram) -> Self {
+    /// The quantiles of a histogram's values.
+    pub fn of(h: &Histogram) -> Self {
         let f = |x: f64| x.is_finite().then_some(x);
         let q: Vec<Option<f64>> = h.quantiles(&QUANTILES).into_iter().map(f).collect();
         Self {

@@ -9,6 +9,7 @@ mod fuzz;
 mod run;
 mod scenario_errors;
 mod shipped;
+mod stress;
 
 use infercast::scenario::{self, Override, Problem, Scenario, ScenarioError};
 use std::path::{Path, PathBuf};

@@ -58,3 +58,37 @@ fn base_keeps_source_comments_for_the_report() {
     let pace = s.input(s.find_input("capability.pace").unwrap());
     assert!(pace.source.as_deref().unwrap().contains("0.7–1.4"));
 }
+
+/// The subscription scenario reproduces its sources: the $200 unlimited plan loses money in
+/// 2025 (CAL-54), the capped $20 plan and the plan priced by usage do not (CAL-55/56).
+#[test]
+fn subscription_stress_reproduces_the_public_cases() {
+    let out = tempfile::tempdir().unwrap();
+    let run = assert_cmd::Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["stress", "--quiet", "--paths", "128", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/subscription-stress.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("stress.json")).unwrap()).unwrap();
+    let loss_2025 = |plan: &str| {
+        let p = s["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == plan)
+            .unwrap();
+        assert_eq!(p["years"][0]["year"], 2025);
+        p["years"][0]["loss"]["probability"].as_f64().unwrap()
+    };
+    assert!(loss_2025("Pro-200") > 0.6, "{}", loss_2025("Pro-200"));
+    assert!(loss_2025("Plus-20") < 0.1, "{}", loss_2025("Plus-20"));
+    assert!(loss_2025("Usage-20") < 0.1, "{}", loss_2025("Usage-20"));
+}

@@ -6,15 +6,26 @@ use crate::report::summary::{Quantiles, Summary, TargetResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// The annual figures of one series and its targets.
-pub struct Annual<'a> {
+/// A horizontal line across an annual chart: a target, or a plan's fee.
+pub struct Level {
+    pub value: f64,
+    /// Written above the line (below it when another line is higher).
+    pub label: String,
+    /// The year a target applies to, marked with a cross.
+    pub year: Option<i32>,
+    /// The legend entry of the first line.
+    pub legend: &'static str,
+}
+
+/// The annual figures of one series and the levels to compare them with.
+pub struct Annual {
     pub years: Vec<(i32, Quantiles)>,
-    pub targets: Vec<&'a TargetResult>,
+    pub levels: Vec<Level>,
     pub title: String,
     pub axis: Axis,
 }
 
-impl Plot for Annual<'_> {
+impl Plot for Annual {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let a = &self.axis;
         let area = titled(root, &self.title)?;
@@ -78,9 +89,8 @@ impl Plot for Annual<'_> {
                 .map(|p| Circle::new(*p, 4, palette::MEDIAN.filled())),
         )?;
         let target = palette::TARGET.stroke_width(2);
-        for (k, t) in self.targets.iter().enumerate() {
-            let v = a.y(t.threshold(&[]));
-            let year = f64::from(t.year.unwrap_or(y1));
+        for (k, level) in self.levels.iter().enumerate() {
+            let v = a.y(level.value);
             let line = chart.draw_series(DashedLineSeries::new(
                 vec![(f64::from(y0) - 0.3, v), (f64::from(y1) + 0.3, v)],
                 10,
@@ -88,31 +98,21 @@ impl Plot for Annual<'_> {
                 target,
             ))?;
             if k == 0 {
-                line.label("target")
+                line.label(level.legend)
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], target));
             }
-            chart.draw_series(std::iter::once(Cross::new((year, v), 8, target)))?;
-            let text = format!(
-                "{} {} in {}: P = {:.1}% ({:.1}–{:.1}%)",
-                if t.at_least() { "≥" } else { "≤" },
-                a.unit.format(t.threshold(&[])),
-                t.year.unwrap_or(y1),
-                100.0 * t.result.probability,
-                100.0 * t.result.wilson95[0],
-                100.0 * t.result.wilson95[1],
-            );
-            // Labels sit at the left, where annual figures are still small: the highest target's
-            // above its line, the others below theirs, so close targets do not collide.
-            let highest = self
-                .targets
-                .iter()
-                .all(|u| u.threshold(&[]) <= t.threshold(&[]));
+            if let Some(year) = level.year {
+                chart.draw_series(std::iter::once(Cross::new((f64::from(year), v), 8, target)))?;
+            }
+            // Labels sit at the left, where annual figures are still small: the highest line's
+            // above it, the others below theirs, so close lines do not collide.
+            let highest = self.levels.iter().all(|u| u.value <= level.value);
             use plotters::style::text_anchor::{HPos, Pos, VPos};
             let v_pos = if highest { VPos::Bottom } else { VPos::Top };
             // A few pixels clear of the line (the plot is about 440 pixels high).
             let gap = (a.hi - a.lo) * 5.0 / 440.0 * if highest { 1.0 } else { -1.0 };
             chart.draw_series(std::iter::once(Text::new(
-                text,
+                level.label.clone(),
                 (f64::from(y0) - 0.2, v + gap),
                 font(15).pos(Pos::new(HPos::Left, v_pos)),
             )))?;
@@ -142,12 +142,23 @@ pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
         .filter(|t| t.year.is_some() && t.metric == metric)
         .collect();
     let unit = Unit::of(metric, true);
-    let values = years
+    let levels: Vec<Level> = targets
         .iter()
-        .flat_map(|(_, q)| [q.p5, q.p95])
-        .flatten()
-        .chain(targets.iter().map(|t| t.threshold(&[])));
-    let axis = Axis::fit(values, unit);
+        .map(|t| Level {
+            value: t.threshold(&[]),
+            label: format!(
+                "{} {} in {}: P = {:.1}% ({:.1}–{:.1}%)",
+                if t.at_least() { "≥" } else { "≤" },
+                unit.format(t.threshold(&[])),
+                t.year.unwrap_or_default(),
+                100.0 * t.result.probability,
+                100.0 * t.result.wilson95[0],
+                100.0 * t.result.wilson95[1],
+            ),
+            year: t.year,
+            legend: "target",
+        })
+        .collect();
     let title = format!("{} per year, with targets", super::series_title(metric));
     let caption = {
         let parts: Vec<String> = targets
@@ -168,11 +179,29 @@ pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
         &format!("annual-{}", metric.replace('.', "-")),
         &title,
         &caption,
-        &Annual {
-            years,
-            targets,
-            title: title.clone(),
-            axis,
-        },
+        &Annual::new(years, levels, title.clone(), unit),
     )
+}
+
+impl Annual {
+    /// The chart of `years` with `levels`, its value axis fitted to both.
+    pub fn new(
+        years: Vec<(i32, Quantiles)>,
+        levels: Vec<Level>,
+        title: String,
+        unit: Unit,
+    ) -> Self {
+        let values = years
+            .iter()
+            .flat_map(|(_, q)| [q.p5, q.p95])
+            .flatten()
+            .chain(levels.iter().map(|l| l.value));
+        let axis = Axis::fit(values, unit);
+        Self {
+            years,
+            levels,
+            title,
+            axis,
+        }
+    }
 }

@@ -22,17 +22,17 @@ pub const KEY_SERIES: &[(&str, &str)] = &[
 
 /// A fan over the months of one series.
 pub struct Fan<'a> {
-    pub summary: &'a Summary,
+    pub months: &'a [String],
     pub series: &'a [Quantiles],
     pub title: &'a str,
     pub axis: Axis,
 }
 
 impl<'a> Fan<'a> {
-    pub fn new(summary: &'a Summary, series: &'a [Quantiles], unit: Unit, title: &'a str) -> Self {
+    pub fn new(months: &'a [String], series: &'a [Quantiles], unit: Unit, title: &'a str) -> Self {
         let axis = Axis::fit(series.iter().flat_map(|q| [q.p5, q.p95]).flatten(), unit);
         Self {
-            summary,
+            months,
             series,
             title,
             axis,
@@ -42,9 +42,9 @@ impl<'a> Fan<'a> {
 
 impl Plot for Fan<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let (s, a) = (self.summary, &self.axis);
+        let (months, a) = (self.months, &self.axis);
         let area = titled(root, self.title)?;
-        let mut chart = super::time_chart(&area, &s.months, a)?;
+        let mut chart = super::time_chart(&area, months, a)?;
         let q = self.series;
         for (lo, hi, colour, label) in [
             (
@@ -55,7 +55,7 @@ impl Plot for Fan<'_> {
             ),
             (|q| q.p25, |q| q.p75, palette::INNER, "P25–P75"),
         ] {
-            let polys = super::band(&s.months, q, lo, hi, a);
+            let polys = super::band(months, q, lo, hi, a);
             let mut first = true;
             for poly in polys {
                 let drawn =
@@ -68,7 +68,7 @@ impl Plot for Fan<'_> {
             }
         }
         let mut first = true;
-        for run in runs(&s.months, q, |q| q.p50, a) {
+        for run in runs(months, q, |q| q.p50, a) {
             let drawn = chart.draw_series(LineSeries::new(run, palette::MEDIAN.stroke_width(3)))?;
             if std::mem::take(&mut first) {
                 drawn.label("median").legend(|(x, y)| {
@@ -81,20 +81,27 @@ impl Plot for Fan<'_> {
     }
 }
 
-/// The caption of a fan: where the median starts and ends, and the band at the end.
-pub fn caption(s: &Summary, series: &[Quantiles], unit: Unit, what: &str) -> String {
+/// The caption of a fan over `months` from `paths` paths: where the median starts and ends,
+/// and the band at the end.
+pub fn caption(
+    months: &[String],
+    paths: u64,
+    series: &[Quantiles],
+    unit: Unit,
+    what: &str,
+) -> String {
     let f = |x: Option<f64>| x.map_or("n/a".to_owned(), |x| unit.format(x));
     let first = series.iter().position(|q| q.p50.is_some()).unwrap_or(0);
     let (a, b) = (&series[first], series.last().expect("months"));
     format!(
         "{what}: the median goes from {} in {} to {} in {} (P5–P95 then: {} to {}); bands over {} paths.",
         f(a.p50),
-        s.months[first],
+        months[first],
         f(b.p50),
-        s.months.last().expect("months"),
+        months.last().expect("months"),
         f(b.p5),
         f(b.p95),
-        s.paths
+        paths
     )
 }
 
@@ -105,7 +112,7 @@ pub fn chart(s: &Summary, series: &str, title: &str) -> Result<Chart, ChartError
     super::render(
         &format!("fan-{}", series.replace('.', "-")),
         title,
-        &caption(s, q, unit, &super::series_title(series)),
-        &Fan::new(s, q, unit, title),
+        &caption(&s.months, s.paths, q, unit, &super::series_title(series)),
+        &Fan::new(&s.months, q, unit, title),
     )
 }

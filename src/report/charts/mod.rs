@@ -11,6 +11,7 @@ pub mod annual;
 pub mod dates;
 pub mod distribution;
 pub mod fan;
+pub mod heatmap;
 pub mod overlay;
 mod raster;
 pub mod tornado;
@@ -175,6 +176,10 @@ pub enum Unit {
     Share,
     /// A share of a segment's firms, 0..1, shown in %.
     Firms,
+    /// A share of a plan's subscribers, 0..1, shown in %.
+    Subscribers,
+    /// Gross margin, (revenue − cost) / revenue, shown in % (negative: a loss).
+    Margin,
     /// A factor ("331x").
     Factor,
     /// Capability in frontier-years.
@@ -215,6 +220,8 @@ impl Unit {
             Unit::DollarsYear => "$ per year",
             Unit::Share => "share (%)",
             Unit::Firms => "share of firms (%)",
+            Unit::Subscribers => "share of subscribers (%)",
+            Unit::Margin => "gross margin (% of revenue)",
             Unit::Factor => "factor (x)",
             Unit::Years => "frontier-years",
             Unit::Number => "value",
@@ -232,7 +239,9 @@ impl Unit {
                     format!("${}", number(x))
                 }
             }
-            Unit::Share | Unit::Firms => format!("{}%", number(100.0 * x)),
+            Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin => {
+                format!("{}%", number(100.0 * x))
+            }
             Unit::Factor if (1e4..1e9).contains(&x) => {
                 let digits = x.log10().floor() as i32 - 2;
                 let rounded = (x / 10f64.powi(digits)).round() as u64 * 10u64.pow(digits as u32);
@@ -285,6 +294,9 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// The lowest gross margin a chart shows (−200%: cost three times revenue).
+pub const MARGIN_FLOOR: f64 = -2.0;
+
 /// A value axis: linear, or log10 (values are plotted as their log10) when they span decades.
 #[derive(Debug, Clone, Copy)]
 pub struct Axis {
@@ -310,7 +322,11 @@ impl Axis {
         }
         let positive = values.iter().copied().filter(|x| *x > 0.0);
         let lo_pos = positive.clone().fold(f64::INFINITY, f64::min);
-        let log = !matches!(unit, Unit::Share | Unit::Firms)
+        let shares = matches!(
+            unit,
+            Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin
+        );
+        let log = !shares
             && lo_pos.is_finite()
             && hi / lo_pos >= 100.0
             && (values.len() - positive.count()) * 10 < values.len();
@@ -324,11 +340,17 @@ impl Axis {
                 unit,
             };
         }
-        if matches!(unit, Unit::Share | Unit::Firms) {
+        if shares {
+            // 0 to 100% unless values go beyond (a margin below zero is a loss); margins are
+            // shown down to −200% at most (cost three times revenue), the rest is clipped.
+            if unit == Unit::Margin {
+                lo = lo.max(MARGIN_FLOOR);
+            }
+            let span = hi.max(1.0) - lo.min(0.0);
             return Axis {
                 log,
-                lo: 0.0,
-                hi: if hi <= 1.0 { 1.0 } else { hi * 1.05 },
+                lo: if lo >= 0.0 { 0.0 } else { lo - 0.05 * span },
+                hi: if hi <= 1.0 { 1.0 } else { hi + 0.05 * span },
                 unit,
             };
         }
@@ -503,20 +525,38 @@ pub fn falling(qs: &[Quantiles]) -> bool {
 }
 
 /// Month-by-month points `(x, y)` of one statistic of a series, split where it has no value
-/// (a vendor's price before launch).
+/// (a vendor's price before launch) or leaves the axis (a margin below the clipped floor): a
+/// line is not drawn along the edge it left by.
 pub fn runs(
     months: &[String],
     qs: &[Quantiles],
     stat: impl Fn(&Quantiles) -> Option<f64>,
     axis: &Axis,
 ) -> Vec<Vec<(f64, f64)>> {
+    points(months, qs, stat, axis, false)
+}
+
+fn points(
+    months: &[String],
+    qs: &[Quantiles],
+    stat: impl Fn(&Quantiles) -> Option<f64>,
+    axis: &Axis,
+    clamp: bool,
+) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for (m, q) in months.iter().zip(qs) {
-        match stat(q).filter(|v| v.is_finite() && (!axis.log || *v > 0.0)) {
-            Some(v) => out
-                .last_mut()
-                .expect("non-empty")
-                .push((month_x(m), axis.y(v))),
+        let y = stat(q)
+            .filter(|v| v.is_finite() && (!axis.log || *v > 0.0))
+            .map(|v| axis.y(v))
+            .and_then(|y| {
+                if clamp {
+                    Some(y.clamp(axis.lo, axis.hi))
+                } else {
+                    (axis.lo..=axis.hi).contains(&y).then_some(y)
+                }
+            });
+        match y {
+            Some(y) => out.last_mut().expect("non-empty").push((month_x(m), y)),
             None => {
                 if !out.last().expect("non-empty").is_empty() {
                     out.push(Vec::new());
@@ -540,8 +580,9 @@ pub fn band(
         (Some(a), Some(b)) => Some((a, b)),
         _ => None,
     };
-    let lows = runs(months, qs, |q| both(q).map(|p| p.0), axis);
-    let highs = runs(months, qs, |q| both(q).map(|p| p.1), axis);
+    // Bands reach the edge of the axis where they go beyond it.
+    let lows = points(months, qs, |q| both(q).map(|p| p.0), axis, true);
+    let highs = points(months, qs, |q| both(q).map(|p| p.1), axis, true);
     lows.into_iter()
         .zip(highs)
         .map(|(l, mut h)| {
@@ -617,6 +658,8 @@ mod tests {
         assert_eq!(a.label(-1.5), "$0.032");
         let wide = Axis::fit([0.001, 5.0], Unit::PerMTokens);
         assert_eq!(wide.label(-1.5), "");
+        let m = Axis::fit([-2.0, 0.9], Unit::Margin);
+        assert!(!m.log && m.lo < -2.0 && m.hi == 1.0, "{m:?}");
         let b = Axis::fit([2.0, 50.0], Unit::Number);
         assert!(!b.log && b.lo == 0.0 && b.hi > 50.0);
         assert_eq!(month_x("2026-07"), 2026.5);

@@ -1,0 +1,199 @@
+//! `infercast stress` end to end: files, the grid's monotonicity and reproducibility.
+
+use super::*;
+use assert_cmd::Command;
+
+fn stress(args: &[&str], out: &Path) -> std::process::Output {
+    Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["stress", "--quiet"])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg(tiny())
+        .output()
+        .unwrap()
+}
+
+fn json(dir: &Path, file: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join(file)).unwrap()).unwrap()
+}
+
+/// The grid cells of `stress.json` as (plan, fee multiplier, growth multiplier, P(loss)).
+fn cells(dir: &Path) -> Vec<(String, f64, f64, f64)> {
+    let s = json(dir, "stress.json");
+    let mut out = Vec::new();
+    for p in s["plans"].as_array().unwrap() {
+        for c in p["grid"].as_array().unwrap() {
+            out.push((
+                p["name"].as_str().unwrap().to_owned(),
+                c["fee_multiplier"].as_f64().unwrap(),
+                c["usage_growth_multiplier"].as_f64().unwrap(),
+                c["loss"]["probability"].as_f64().unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+const GRID: [&str; 4] = ["--grid", "fee=0.5:2:4", "--grid", "usage_growth=1:2:2"];
+
+#[test]
+fn stress_writes_its_files_and_a_higher_fee_never_raises_the_loss_probability() {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["--paths", "128"];
+    args.extend(GRID);
+    let run = stress(&args, out.path());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("Pro (Frontier), fee $200") && stdout.contains("P(loss)"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().all(|l| l.chars().count() <= 100), "{stdout}");
+    let dir = out.path();
+    for file in [
+        "manifest.json",
+        "stress.json",
+        "stress-grid.csv",
+        "stress-series.csv",
+        "stress.html",
+    ] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    for plan in ["pro", "plus"] {
+        for chart in ["margin", "loss-makers", "break-even", "heatmap"] {
+            for ext in ["svg", "png"] {
+                let f = dir.join(format!("stress-{plan}-{chart}.{ext}"));
+                assert!(
+                    std::fs::metadata(&f)
+                        .map(|m| m.len() > 1000)
+                        .unwrap_or(false),
+                    "{f:?}"
+                );
+            }
+        }
+    }
+    let manifest = json(dir, "manifest.json");
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(
+        manifest["grid"]["fee"],
+        serde_json::json!([0.5, 1.0, 1.5, 2.0])
+    );
+    let html = std::fs::read_to_string(dir.join("stress.html")).unwrap();
+    assert_eq!(html.matches("<svg ").count(), 8);
+    assert!(!html.contains("<script") && !html.contains("src="));
+    // The grid CSV: one row per plan and cell, pandas-readable numbers.
+    let csv_text = std::fs::read_to_string(dir.join("stress-grid.csv")).unwrap();
+    assert_eq!(csv_text.lines().count(), 1 + 2 * 8);
+    assert!(
+        csv_text.starts_with("plan,fee_multiplier,usage_growth_multiplier,fee,p_loss_final_year")
+    );
+
+    let cells = cells(dir);
+    assert_eq!(cells.len(), 16);
+    for plan in ["Pro", "Plus"] {
+        for growth in [1.0, 2.0] {
+            let row: Vec<f64> = cells
+                .iter()
+                .filter(|c| c.0 == plan && c.2 == growth)
+                .map(|c| c.3)
+                .collect();
+            assert_eq!(row.len(), 4);
+            assert!(
+                row.windows(2).all(|w| w[1] <= w[0]),
+                "{plan} ×{growth}: {row:?}"
+            );
+        }
+    }
+    // On an unlimited plan without overage, faster usage growth only adds cost: it never makes
+    // a loss less likely (same fee, same paths). Plus bills overage above its cost, so there
+    // more usage can help.
+    for fee in [0.5, 1.0, 1.5, 2.0] {
+        let p = |g: f64| {
+            cells
+                .iter()
+                .find(|c| c.0 == "Pro" && c.1 == fee && c.2 == g)
+                .unwrap()
+                .3
+        };
+        assert!(p(2.0) >= p(1.0), "Pro fee ×{fee}");
+    }
+    // The cell at ×1, ×1 is the plan as written: its P(loss) is the final year's.
+    let s = json(dir, "stress.json");
+    for p in s["plans"].as_array().unwrap() {
+        let last = p["years"].as_array().unwrap().last().unwrap()["loss"]["probability"].clone();
+        let name = p["name"].as_str().unwrap();
+        let cell = cells
+            .iter()
+            .find(|c| c.0 == name && c.1 == 1.0 && c.2 == 1.0)
+            .unwrap();
+        assert_eq!(last.as_f64().unwrap(), cell.3, "{name}");
+    }
+}
+
+#[test]
+fn stress_output_does_not_depend_on_threads_and_a_cell_run_alone_matches_the_grid() {
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    for (dir, threads) in [(&one, "1"), (&two, "2")] {
+        let mut args = vec!["--paths", "96", "--threads", threads];
+        args.extend(GRID);
+        assert!(stress(&args, dir.path()).status.success());
+    }
+    let names: Vec<_> = std::fs::read_dir(one.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(names.len() > 10);
+    for name in names {
+        assert!(
+            std::fs::read(one.path().join(&name)).unwrap()
+                == std::fs::read(two.path().join(&name)).unwrap(),
+            "{name:?} differs between thread counts"
+        );
+    }
+    // One cell of the grid, run alone, gives the same probability: common random numbers.
+    let alone = tempfile::tempdir().unwrap();
+    let run = stress(
+        &[
+            "--paths",
+            "96",
+            "--grid",
+            "fee=1.5:1.5:1",
+            "--grid",
+            "usage_growth=2:2:1",
+        ],
+        alone.path(),
+    );
+    assert!(run.status.success());
+    let single = cells(alone.path());
+    let grid = cells(one.path());
+    for (plan, fee, growth, p) in &single {
+        let same = grid
+            .iter()
+            .find(|c| c.0 == *plan && c.1 == *fee && c.2 == *growth)
+            .unwrap();
+        assert_eq!(same.3, *p, "{plan}");
+    }
+}
+
+#[test]
+fn stress_refuses_a_scenario_without_plans_and_a_bad_grid() {
+    let out = tempfile::tempdir().unwrap();
+    let bad = stress(&["--grid", "fee=2:1:3"], out.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--grid: expected LO ≤ HI"));
+    let no_plans = Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["stress", "--quiet"])
+        .arg(root().join("scenarios/base.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(no_plans.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_plans.stderr).contains("has no [[plan]]"));
+}
