@@ -79,10 +79,10 @@ fn quantiles(hs: &[crate::stats::Histogram]) -> Vec<Quantiles> {
     hs.iter().map(Quantiles::of).collect()
 }
 
-/// A plan's terms in words: "$20/month, 10M tokens included, $4/M beyond, cap 100M".
+/// A plan's terms in words: "fee 20 $/month, 10M tokens included, overage 4 $/M, cap 100M, …".
 fn terms(s: &Scenario, plan: &crate::scenario::Plan) -> String {
     let show = |id| s.input(id).dist.to_string();
-    let mut parts = vec![format!("fee {}", show(plan.fee))];
+    let mut parts = vec![format!("fee {} $/month", show(plan.fee))];
     match plan.included {
         Included::Unlimited => parts.push("unlimited".to_owned()),
         Included::Limited(id) => parts.push(format!("{}M tokens included", show(id))),
