@@ -374,16 +374,15 @@ pub fn run_with<E: Extra>(
             return None;
         }
         let mut block_rows = Vec::new();
+        // The block's monthly values, path after path: they are counted histogram by
+        // histogram afterwards, so each histogram is visited once per block, not once per path
+        // (thousands of small maps visited path by path miss the cache at every one).
+        let mut values: Vec<f64> = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
             let draws: Draws = sampler.draws(s, settings.seed, i);
             let r = model::simulate(s, &draws, i, settings.seed, Options::default());
-            for (h, x) in tally.series.iter_mut().zip(&r.values) {
-                h.add(*x);
-            }
+            values.extend_from_slice(&r.values);
             let row = outcomes.row(s, &layout, &draws, &r);
-            for (h, x) in tally.columns.iter_mut().zip(&row) {
-                h.add(*x);
-            }
             for (k, t) in s.targets.iter().enumerate() {
                 tally.target_hits[k] += u64::from(meets(s, t, row[outcomes.target_columns[k]]));
             }
@@ -397,6 +396,13 @@ pub fn run_with<E: Extra>(
             tally.paths += 1;
             extra.add(more, i, &draws, &r);
             block_rows.push(row);
+        }
+        let width = tally.series.len();
+        for (k, h) in tally.series.iter_mut().enumerate() {
+            h.add_all(values.iter().skip(k).step_by(width).copied());
+        }
+        for (c, h) in tally.columns.iter_mut().enumerate() {
+            h.add_all(block_rows.iter().map(|row| row[c]));
         }
         observer.advance(block_rows.len() as u64);
         Some(block_rows)

@@ -130,23 +130,29 @@ impl OutcomeFile {
     }
 }
 
-/// Column `c` (0 = `path`) of an outcome file, as numbers (empty cells are NaN, "never" is +∞
-/// for the month columns).
-fn read_column(path: &Path, c: usize, months: &[bool]) -> io::Result<Vec<f64>> {
+/// Columns `cs` (0 = `path`) of an outcome file, in one pass, as numbers (empty cells are
+/// NaN, "never" is +∞ for the month columns).
+fn read_columns(path: &Path, cs: &[usize], months: &[bool]) -> io::Result<Vec<Vec<f64>>> {
     let mut rdr = csv::Reader::from_path(path)?;
-    let mut out = Vec::new();
-    for rec in rdr.records() {
-        let cell = rec?.get(c).unwrap_or("").to_owned();
-        out.push(match cell.parse::<f64>() {
-            Ok(x) => x,
-            Err(_) if months.get(c).copied().unwrap_or(false) => f64::INFINITY,
-            Err(_) => f64::NAN,
-        });
+    let mut out = vec![Vec::new(); cs.len()];
+    let mut rec = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut rec)? {
+        for (col, c) in out.iter_mut().zip(cs) {
+            let cell = rec.get(*c).unwrap_or(b"");
+            let x = std::str::from_utf8(cell)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok());
+            col.push(match x {
+                Some(x) => x,
+                None if months.get(*c).copied().unwrap_or(false) => f64::INFINITY,
+                None => f64::NAN,
+            });
+        }
     }
     Ok(out)
 }
 
-/// The outcome column called `name` of an outcome file, as numbers (see [`read_column`]).
+/// The outcome column called `name` of an outcome file, as numbers (see [`read_columns`]).
 pub fn read_named_column(path: &Path, name: &str) -> io::Result<Vec<f64>> {
     let mut rdr = csv::Reader::from_path(path)?;
     let headers = rdr.headers()?.clone();
@@ -155,7 +161,7 @@ pub fn read_named_column(path: &Path, name: &str) -> io::Result<Vec<f64>> {
         .position(|h| h == name)
         .ok_or_else(|| io::Error::other(format!("{} has no column {name:?}", path.display())))?;
     let months: Vec<bool> = headers.iter().map(|h| h.starts_with("month_")).collect();
-    read_column(path, c, &months)
+    Ok(read_columns(path, &[c], &months)?.remove(0))
 }
 
 /// `manifest.json`.
@@ -216,13 +222,14 @@ pub fn write_run(
         .map(|n| n == "month_100x" || n == "month_zero_marginal")
         .collect();
     let error = std::cell::RefCell::new(None);
-    let column = |c: usize| {
-        read_column(&tmp, c + 1, &months).unwrap_or_else(|e| {
+    let columns = |cs: &[usize]| {
+        let cs: Vec<usize> = cs.iter().map(|c| c + 1).collect();
+        read_columns(&tmp, &cs, &months).unwrap_or_else(|e| {
             error.borrow_mut().get_or_insert(e);
-            Vec::new()
+            vec![Vec::new(); cs.len()]
         })
     };
-    let summary = Summary::new(s, settings, r, &column);
+    let summary = Summary::new(s, settings, r, &columns);
     if let Some(e) = error.into_inner() {
         return Err(e);
     }

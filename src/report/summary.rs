@@ -259,13 +259,13 @@ pub struct Summary {
 pub const KEY_SCALARS: [&str; 3] = ["collapse_factor", "volume_growth", "price_decline"];
 
 impl Summary {
-    /// Summarises run `r` of `s`. `column(c)` returns outcome column `c` (after `path`) in path
-    /// order; sensitivity reads the columns one at a time, so memory stays bounded.
+    /// Summarises run `r` of `s`. `columns(cs)` returns outcome columns `cs` (after `path`) in
+    /// path order; sensitivity reads them a few at a time, so memory stays bounded.
     pub fn new(
         s: &Scenario,
         settings: &Settings,
         r: &RunResult,
-        column: &dyn Fn(usize) -> Vec<f64>,
+        columns: &dyn Fn(&[usize]) -> Vec<Vec<f64>>,
     ) -> Self {
         let n = r.tally.paths;
         let names = &r.outcomes.names()[1..];
@@ -333,7 +333,7 @@ impl Summary {
                 explained.push((label, c));
             }
         }
-        let sensitivity = sensitivity(s, names, &explained, column);
+        let sensitivity = sensitivity(s, names, &explained, columns);
         // Month outcomes are shown by the event-date curves instead.
         let distributions = explained
             .iter()
@@ -416,28 +416,35 @@ impl Summary {
     }
 }
 
+/// Columns read per pass over the outcome rows: few enough that memory stays bounded (16
+/// columns of a million paths are 128 MB), enough that a run's inputs take a few passes.
+const COLUMNS_PER_PASS: usize = 16;
+
 /// Spearman rank correlation of every sampled input with each explained outcome, sorted by
 /// decreasing |ρ|. Each column is read and ranked once.
 fn sensitivity(
     s: &Scenario,
     names: &[String],
     explained: &[(String, usize)],
-    column: &dyn Fn(usize) -> Vec<f64>,
+    columns: &dyn Fn(&[usize]) -> Vec<Vec<f64>>,
 ) -> IndexMap<String, Vec<Sensitivity>> {
-    let outcome_ranks: Vec<Vec<f64>> = explained.iter().map(|(_, c)| ranks(&column(*c))).collect();
+    let wanted: Vec<usize> = explained.iter().map(|(_, c)| *c).collect();
+    let outcome_ranks: Vec<Vec<f64>> = columns(&wanted).iter().map(|c| ranks(c)).collect();
+    let inputs: Vec<usize> = (0..names.len())
+        .filter(|i| s.find_input(&names[*i]).is_some())
+        .collect();
     let mut rho: Vec<Vec<Sensitivity>> = vec![Vec::new(); explained.len()];
-    for (i, name) in names.iter().enumerate() {
-        if s.find_input(name).is_none() {
-            continue;
-        }
-        let input = ranks(&column(i));
-        for (k, outcome) in outcome_ranks.iter().enumerate() {
-            let x = pearson(&input, outcome);
-            if x.is_finite() {
-                rho[k].push(Sensitivity {
-                    input: name.clone(),
-                    spearman: x,
-                });
+    for batch in inputs.chunks(COLUMNS_PER_PASS) {
+        for (i, values) in batch.iter().zip(columns(batch)) {
+            let input = ranks(&values);
+            for (k, outcome) in outcome_ranks.iter().enumerate() {
+                let x = pearson(&input, outcome);
+                if x.is_finite() {
+                    rho[k].push(Sensitivity {
+                        input: names[*i].clone(),
+                        spearman: x,
+                    });
+                }
             }
         }
     }

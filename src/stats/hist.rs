@@ -9,16 +9,18 @@
 //! at its bin's geometric midpoint, so it is within 0.25% (relative) of a value of the bin
 //! that holds the exact quantile; the mean is computed from the bins with the same accuracy.
 
-use std::collections::BTreeMap;
-
 /// Bin growth factor: relative bin width 0.5%.
 const GAMMA: f64 = 1.005;
+
+/// Occupied bins, sorted by bin index: flat, so adding a batch and merging are linear passes
+/// over contiguous memory.
+type Bins = Vec<(i32, u64)>;
 
 /// Sparse log-linear histogram of f64 values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
-    positive: BTreeMap<i32, u64>,
-    negative: BTreeMap<i32, u64>,
+    positive: Bins,
+    negative: Bins,
     zero: u64,
     pos_inf: u64,
     neg_inf: u64,
@@ -34,9 +36,55 @@ fn midpoint(k: i32) -> f64 {
     GAMMA.powf(k as f64 + 0.5)
 }
 
+/// `a` plus the counts of `b` (both sorted by bin), in one pass.
+fn merged(a: &[(i32, u64)], b: &[(i32, u64)]) -> Bins {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Adds `keys` (any order) to `bins`.
+fn add_keys(bins: &mut Bins, keys: &mut [i32]) {
+    if keys.is_empty() {
+        return;
+    }
+    keys.sort_unstable();
+    let mut batch: Bins = Vec::with_capacity(keys.len());
+    for k in keys.iter() {
+        match batch.last_mut() {
+            Some(last) if last.0 == *k => last.1 += 1,
+            _ => batch.push((*k, 1)),
+        }
+    }
+    *bins = merged(bins, &batch);
+}
+
 impl Histogram {
     /// Counts one value.
     pub fn add(&mut self, x: f64) {
+        let one = |bins: &mut Bins, k: i32| match bins.binary_search_by_key(&k, |b| b.0) {
+            Ok(i) => bins[i].1 += 1,
+            Err(i) => bins.insert(i, (k, 1)),
+        };
         if x.is_nan() {
             self.missing += 1;
         } else if x == f64::INFINITY {
@@ -44,22 +92,40 @@ impl Histogram {
         } else if x == f64::NEG_INFINITY {
             self.neg_inf += 1;
         } else if x > 0.0 {
-            *self.positive.entry(bin(x)).or_default() += 1;
+            one(&mut self.positive, bin(x));
         } else if x < 0.0 {
-            *self.negative.entry(bin(-x)).or_default() += 1;
+            one(&mut self.negative, bin(-x));
         } else {
             self.zero += 1;
         }
     }
 
+    /// Counts every value of `xs`: one pass over the bins for the whole batch.
+    pub fn add_all(&mut self, xs: impl IntoIterator<Item = f64>) {
+        let (mut pos, mut neg) = (Vec::new(), Vec::new());
+        for x in xs {
+            if x.is_nan() {
+                self.missing += 1;
+            } else if x == f64::INFINITY {
+                self.pos_inf += 1;
+            } else if x == f64::NEG_INFINITY {
+                self.neg_inf += 1;
+            } else if x > 0.0 {
+                pos.push(bin(x));
+            } else if x < 0.0 {
+                neg.push(bin(-x));
+            } else {
+                self.zero += 1;
+            }
+        }
+        add_keys(&mut self.positive, &mut pos);
+        add_keys(&mut self.negative, &mut neg);
+    }
+
     /// Adds another histogram's counts (exact).
     pub fn merge(&mut self, other: &Histogram) {
-        for (k, c) in &other.positive {
-            *self.positive.entry(*k).or_default() += c;
-        }
-        for (k, c) in &other.negative {
-            *self.negative.entry(*k).or_default() += c;
-        }
+        self.positive = merged(&self.positive, &other.positive);
+        self.negative = merged(&self.negative, &other.negative);
         self.zero += other.zero;
         self.pos_inf += other.pos_inf;
         self.neg_inf += other.neg_inf;
@@ -68,8 +134,8 @@ impl Histogram {
 
     /// Number of values counted, NaN excepted.
     pub fn count(&self) -> u64 {
-        self.positive.values().sum::<u64>()
-            + self.negative.values().sum::<u64>()
+        self.positive.iter().map(|b| b.1).sum::<u64>()
+            + self.negative.iter().map(|b| b.1).sum::<u64>()
             + self.zero
             + self.pos_inf
             + self.neg_inf
@@ -210,6 +276,21 @@ mod tests {
         ba.merge(&a);
         assert_eq!(ab, whole);
         assert_eq!(ba, whole);
+    }
+
+    #[test]
+    fn adding_a_batch_equals_adding_one_by_one() {
+        let values: Vec<f64> = (0..500)
+            .map(|i| ((i * 7919) % 613) as f64 * 0.31 - 40.0)
+            .chain([0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY])
+            .collect();
+        let mut one = Histogram::default();
+        values.iter().for_each(|x| one.add(*x));
+        let mut batch = Histogram::default();
+        batch.add_all(values[..200].iter().copied());
+        batch.add_all(values[200..].iter().copied());
+        assert_eq!(one, batch);
+        assert_eq!(one.count() + one.missing(), values.len() as u64);
     }
 
     #[test]
