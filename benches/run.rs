@@ -1,5 +1,6 @@
-//! A whole run of the base scenario at 1,000 paths on all cores: simulation and statistics
-//! (histograms, targets, date curves), rows handed to a sink that drops them, no files.
+//! A whole run of the base scenario at 1,000 paths on one thread and on two: simulation and
+//! statistics (histograms, targets, date curves), rows handed to a sink that drops them, no
+//! files. The ratio of the two is the runner's parallel scaling.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use infercast::run::{self, Settings, Silent};
@@ -10,20 +11,24 @@ use std::sync::atomic::AtomicBool;
 fn bench(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml");
     let s = scenario::load(&path, &[]).expect("valid");
-    let settings = Settings {
-        paths: 1000,
-        seed: s.seed,
-        threads: 0,
-        sampling: Sampling::Random,
-        until_se: None,
-        shard: None,
-    };
     let cancel = AtomicBool::new(false);
     let mut group = c.benchmark_group("run");
     group.sample_size(10);
-    group.bench_function("base, 1,000 paths, statistics included", |b| {
-        b.iter(|| run::run(&s, &settings, &Silent, &mut |_, _| Ok(()), &cancel).expect("no I/O"))
-    });
+    for threads in [1, 2] {
+        let settings = Settings {
+            paths: 1000,
+            seed: s.seed,
+            threads,
+            sampling: Sampling::Random,
+            until_se: None,
+            shard: None,
+        };
+        group.bench_function(format!("base, 1,000 paths, {threads} thread(s)"), |b| {
+            b.iter(|| {
+                run::run(&s, &settings, &Silent, &mut |_, _| Ok(()), &cancel).expect("no I/O")
+            })
+        });
+    }
     group.finish();
 }
 
