@@ -37,7 +37,8 @@ enum Command {
         #[command(flatten)]
         args: RunArgs,
     },
-    /// Run several scenarios on common random numbers and compare them side by side.
+    /// Run several scenarios on common random numbers (the same paths and seed: the first
+    /// scenario's unless given) and compare them side by side.
     Compare {
         /// Scenario files (TOML); the first is the reference for paired differences.
         #[arg(required = true, num_args = 2..)]
@@ -46,21 +47,10 @@ enum Command {
         /// price_blended, tokens_total, revenue_total).
         #[arg(long = "metric", value_name = "NAME")]
         metrics: Vec<String>,
-        /// Number of paths for every scenario (default: the first scenario's `paths`).
-        #[arg(long)]
-        paths: Option<u64>,
-        /// Seed for every scenario (default: the first scenario's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). The output does not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Output folder (default: output/compare-<name>-<name>...).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
+        // --paths and --seed default to the first scenario's; output goes to
+        // output/compare-<name>-<name>...
+        #[command(flatten)]
+        common: Common,
     },
     /// Stress-test the scenario's subscription plans against the simulated cost and usage paths.
     Stress {
@@ -70,24 +60,12 @@ enum Command {
         /// usage_growth=0.5:3:6 (the default).
         #[arg(long = "grid", value_name = "NAME=LO:HI:N")]
         grid: Vec<String>,
-        /// Number of paths (default: the scenario's `paths`).
-        #[arg(long)]
-        paths: Option<u64>,
-        /// Seed (default: the scenario's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). The output does not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
         /// Override one input, e.g. --set plan.Pro.fee=250
         #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
         set: Vec<Override>,
-        /// Output folder (default: output/<scenario name>-stress).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
+        // Output goes to output/<scenario name>-stress.
+        #[command(flatten)]
+        common: Common,
     },
     /// Merge shard folders of one run into the files of a single run.
     Merge {
@@ -147,22 +125,14 @@ fn main() -> ExitCode {
         Command::Stress {
             file,
             grid,
-            paths,
-            seed,
-            threads,
             set,
-            out,
-            quiet,
-        } => stress(&file, &grid, paths, seed, threads, &set, out, quiet),
+            common,
+        } => stress(&file, &grid, &set, common),
         Command::Compare {
             files,
             metrics,
-            paths,
-            seed,
-            threads,
-            out,
-            quiet,
-        } => compare(&files, metrics, paths, seed, threads, out, quiet),
+            common,
+        } => compare(&files, metrics, common),
     }
 }
 
@@ -212,9 +182,9 @@ enum SamplingArg {
     Lhs,
 }
 
-/// The options of `run` besides the scenario.
+/// The options every command that runs paths takes.
 #[derive(clap::Args)]
-struct RunArgs {
+struct Common {
     /// Number of paths (default: the scenario's `paths`).
     #[arg(long)]
     paths: Option<u64>,
@@ -224,6 +194,19 @@ struct RunArgs {
     /// Worker threads (default: one per core). The output does not depend on it.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Output folder (default: under output/, named after the scenario).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// The options of `run` besides the scenario.
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    common: Common,
     /// Independent draws, or Latin hypercube (default: the scenario's `sampling`).
     #[arg(long, value_enum)]
     sampling: Option<SamplingArg>,
@@ -240,12 +223,6 @@ struct RunArgs {
     /// Override one input, e.g. --set hardware.Rubin.delay_months=6
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     set: Vec<Override>,
-    /// Output folder (default: output/<scenario name>).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
 }
 
 /// The progress bar (paths, paths per second, time left) on stderr when it is a terminal,
@@ -311,16 +288,19 @@ fn run_into(
 
 fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     let RunArgs {
-        paths,
-        seed,
-        threads,
+        common:
+            Common {
+                paths,
+                seed,
+                threads,
+                out,
+                quiet,
+            },
         sampling,
         until_se,
         max_paths,
         shard,
         set,
-        out,
-        quiet,
     } = args;
     let sampling = sampling.map(|s| match s {
         SamplingArg::Random => Sampling::Random,
@@ -404,17 +384,14 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
 
 /// `infercast stress`: every plan of the scenario on every path, over a grid of fee and
 /// usage-growth multipliers.
-#[allow(clippy::too_many_arguments)]
-fn stress(
-    file: &std::path::Path,
-    axes: &[String],
-    paths: Option<u64>,
-    seed: Option<u64>,
-    threads: usize,
-    set: &[Override],
-    out: Option<PathBuf>,
-    quiet: bool,
-) -> ExitCode {
+fn stress(file: &std::path::Path, axes: &[String], set: &[Override], common: Common) -> ExitCode {
+    let Common {
+        paths,
+        seed,
+        threads,
+        out,
+        quiet,
+    } = common;
     let mut grid = infercast::stress::Grid::default();
     for axis in axes {
         if let Err(problem) = grid.set(axis) {
@@ -501,15 +478,14 @@ const DEFAULT_METRICS: [&str; 4] = [
 
 /// `infercast compare`: runs every scenario with the same seed, paths and sampling (common
 /// random numbers), each into its own folder, then writes the comparison.
-fn compare(
-    files: &[PathBuf],
-    metrics: Vec<String>,
-    paths: Option<u64>,
-    seed: Option<u64>,
-    threads: usize,
-    out: Option<PathBuf>,
-    quiet: bool,
-) -> ExitCode {
+fn compare(files: &[PathBuf], metrics: Vec<String>, common: Common) -> ExitCode {
+    let Common {
+        paths,
+        seed,
+        threads,
+        out,
+        quiet,
+    } = common;
     let mut scenarios = Vec::new();
     for file in files {
         match scenario::load(file, &[]) {

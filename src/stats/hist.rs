@@ -79,12 +79,9 @@ fn add_keys(bins: &mut Bins, keys: &mut [i32]) {
 }
 
 impl Histogram {
-    /// Counts one value.
-    pub fn add(&mut self, x: f64) {
-        let one = |bins: &mut Bins, k: i32| match bins.binary_search_by_key(&k, |b| b.0) {
-            Ok(i) => bins[i].1 += 1,
-            Err(i) => bins.insert(i, (k, 1)),
-        };
+    /// Counts `x` if it goes in a bin of its own (NaN, ±∞, zero); otherwise returns its bin:
+    /// (true for the positive side, bin index).
+    fn special(&mut self, x: f64) -> Option<(bool, i32)> {
         if x.is_nan() {
             self.missing += 1;
         } else if x == f64::INFINITY {
@@ -92,11 +89,27 @@ impl Histogram {
         } else if x == f64::NEG_INFINITY {
             self.neg_inf += 1;
         } else if x > 0.0 {
-            one(&mut self.positive, bin(x));
+            return Some((true, bin(x)));
         } else if x < 0.0 {
-            one(&mut self.negative, bin(-x));
+            return Some((false, bin(-x)));
         } else {
             self.zero += 1;
+        }
+        None
+    }
+
+    /// Counts one value.
+    pub fn add(&mut self, x: f64) {
+        if let Some((positive, k)) = self.special(x) {
+            let bins = if positive {
+                &mut self.positive
+            } else {
+                &mut self.negative
+            };
+            match bins.binary_search_by_key(&k, |b| b.0) {
+                Ok(i) => bins[i].1 += 1,
+                Err(i) => bins.insert(i, (k, 1)),
+            }
         }
     }
 
@@ -104,18 +117,10 @@ impl Histogram {
     pub fn add_all(&mut self, xs: impl IntoIterator<Item = f64>) {
         let (mut pos, mut neg) = (Vec::new(), Vec::new());
         for x in xs {
-            if x.is_nan() {
-                self.missing += 1;
-            } else if x == f64::INFINITY {
-                self.pos_inf += 1;
-            } else if x == f64::NEG_INFINITY {
-                self.neg_inf += 1;
-            } else if x > 0.0 {
-                pos.push(bin(x));
-            } else if x < 0.0 {
-                neg.push(bin(-x));
-            } else {
-                self.zero += 1;
+            match self.special(x) {
+                Some((true, k)) => pos.push(k),
+                Some((false, k)) => neg.push(k),
+                None => {}
             }
         }
         add_keys(&mut self.positive, &mut pos);

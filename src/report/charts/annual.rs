@@ -37,18 +37,13 @@ impl Plot for Annual {
             .x_label_area_size(50)
             .y_label_area_size(100)
             .build_cartesian_2d(f64::from(y0) - 0.3..f64::from(y1) + 0.3, a.lo..a.hi)?;
-        chart
-            .configure_mesh()
+        super::house_style(&mut chart.configure_mesh())
             .x_desc("calendar year")
             .y_desc(a.desc())
             .x_labels((y1 - y0 + 1) as usize)
             .y_labels(10)
             .x_label_formatter(&super::year_label)
             .y_label_formatter(&|v| a.label(*v))
-            .light_line_style(palette::GRID)
-            .max_light_lines(1)
-            .label_style(font(15))
-            .axis_desc_style(font(16))
             .draw()?;
         let points = |f: fn(&Quantiles) -> Option<f64>| -> Vec<(f64, f64)> {
             self.years
@@ -117,15 +112,7 @@ impl Plot for Annual {
                 font(15).pos(Pos::new(HPos::Left, v_pos)),
             )))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .legend_area_size(40)
-            .label_font(font(15))
-            .draw()?;
-        Ok(())
+        super::legend_at(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 

@@ -36,18 +36,13 @@ impl Plot for Dates<'_> {
             .x_label_area_size(50)
             .y_label_area_size(100)
             .build_cartesian_2d(super::time_range(&s.months), 0.0..100.0)?;
-        chart
-            .configure_mesh()
+        super::house_style(&mut chart.configure_mesh())
             .x_desc("month (ticks: January)")
             .y_desc("probability it has happened (%)")
             .x_labels(12)
             .y_labels(11)
             .x_label_formatter(&super::year_label)
             .y_label_formatter(&|v| format!("{v:.0}%"))
-            .light_line_style(palette::GRID)
-            .max_light_lines(1)
-            .label_style(font(15))
-            .axis_desc_style(font(16))
             .draw()?;
         for (i, (label, curve, _)) in curves(s).into_iter().enumerate() {
             let colour = palette::SERIES[i];
@@ -111,15 +106,7 @@ impl Plot for Dates<'_> {
                 font(15),
             )))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .legend_area_size(40)
-            .label_font(font(15))
-            .draw()?;
-        Ok(())
+        super::legend_at(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
 

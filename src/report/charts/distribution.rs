@@ -29,18 +29,13 @@ impl Plot for Histogram<'_> {
             .right_y_label_area_size(80)
             .build_cartesian_2d(a.lo..a.hi, 0.0..top)?
             .set_secondary_coord(a.lo..a.hi, 0.0..100.0);
-        chart
-            .configure_mesh()
+        super::house_style(&mut chart.configure_mesh())
             .x_desc(a.desc())
             .y_desc("share of paths in bin (%)")
             .x_labels(10)
             .y_labels(8)
             .x_label_formatter(&|v| a.label(*v))
             .y_label_formatter(&|v| format!("{v:.1}%"))
-            .light_line_style(palette::GRID)
-            .max_light_lines(1)
-            .label_style(font(15))
-            .axis_desc_style(font(16))
             .draw()?;
         chart
             .configure_secondary_axes()
@@ -107,21 +102,15 @@ impl Plot for Histogram<'_> {
                 font(16).pos(Pos::new(anchor, VPos::Top)),
             )))?;
         }
-        chart
-            .configure_series_labels()
-            // Upper left, where the cumulative curve is still low, unless threshold labels are
-            // there.
-            .position(if right_half || lines.is_empty() {
+        // Upper left, where the cumulative curve is still low, unless threshold labels are there.
+        super::legend_at(
+            &mut chart,
+            if right_half || lines.is_empty() {
                 SeriesLabelPosition::UpperLeft
             } else {
                 SeriesLabelPosition::UpperRight
-            })
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .legend_area_size(40)
-            .label_font(font(15))
-            .draw()?;
-        Ok(())
+            },
+        )
     }
 }
 

@@ -481,18 +481,13 @@ pub fn time_chart<'a, DB: DrawingBackend>(
         .x_label_area_size(50)
         .y_label_area_size(100)
         .build_cartesian_2d(time_range(months), axis.lo..axis.hi)?;
-    chart
-        .configure_mesh()
+    house_style(&mut chart.configure_mesh())
         .x_desc("month (ticks: January)")
         .y_desc(axis.desc())
         .x_labels(12)
         .y_labels(10)
         .x_label_formatter(&year_label)
         .y_label_formatter(&|v| axis.label(*v))
-        .light_line_style(palette::GRID)
-        .max_light_lines(1)
-        .label_style(font(15))
-        .axis_desc_style(font(16))
         .draw()?;
     Ok(chart)
 }
@@ -502,19 +497,45 @@ pub fn legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut TimeChart<'a, DB>,
     falling: bool,
 ) -> Result<(), ChartError> {
-    chart
-        .configure_series_labels()
-        .position(if falling {
+    legend_at(
+        chart,
+        if falling {
             SeriesLabelPosition::UpperRight
         } else {
             SeriesLabelPosition::UpperLeft
-        })
+        },
+    )
+}
+
+/// Draws the legend at `position`, in the house style.
+pub fn legend_at<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(position)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .legend_area_size(40)
         .label_font(font(15))
         .draw()?;
     Ok(())
+}
+
+/// The house style of a chart's grid and axis text.
+pub fn house_style<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.light_line_style(palette::GRID)
+        .max_light_lines(1)
+        .label_style(font(15))
+        .axis_desc_style(font(16))
 }
 
 /// True when the median ends below where it starts.

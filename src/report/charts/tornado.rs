@@ -1,7 +1,7 @@
 //! Tornado chart: the inputs that drive an outcome, ranked by their Spearman rank correlation
 //! with it (top 12).
 
-use super::{Chart, ChartError, Plot, font, palette, titled};
+use super::{Chart, ChartError, Plot, font, titled};
 use crate::report::summary::{Sensitivity, Summary};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
@@ -38,8 +38,7 @@ impl Plot for Tornado<'_> {
             .x_label_area_size(50)
             .y_label_area_size(300)
             .build_cartesian_2d(-m..m, (0..k.max(1) - 1).into_segmented())?;
-        chart
-            .configure_mesh()
+        super::house_style(&mut chart.configure_mesh())
             .x_desc("Spearman rank correlation with the outcome")
             .x_labels(9)
             .y_labels(k.max(1))
@@ -54,10 +53,6 @@ impl Plot for Tornado<'_> {
                 SegmentValue::CenterOf(i) if *i < k => name(*i),
                 _ => String::new(),
             })
-            .light_line_style(palette::GRID)
-            .max_light_lines(1)
-            .label_style(font(15))
-            .axis_desc_style(font(16))
             .draw()?;
         chart.draw_series((0..k).map(|i| {
             let rho = self.inputs[k - 1 - i].spearman;
