@@ -45,7 +45,8 @@ struct Seg {
     eps: f64,
     cap: f64,
     tau0: f64,
-    rho: f64,
+    /// ln ρ: `ρ^q` is computed as `exp(q ln ρ)`.
+    ln_rho: f64,
     theta: f64,
     ambient_m: f64,
     eligible: f64,
@@ -69,7 +70,11 @@ struct Seg {
     count_ambient: usize,
     demand_mult: f64,
     reviews: ChaCha8Rng,
+    /// The unused half of the last 64-bit review draw: each draw picks two cohorts.
+    spare: Option<u32>,
     adopt: ChaCha8Rng,
+    /// The unused half of the last 64-bit adoption draw.
+    adopt_spare: Option<u32>,
     /// Time up to which the segment's cohort reviews have been processed.
     reviewed_to: f64,
     /// Adopted fraction at the last month end.
@@ -90,6 +95,34 @@ impl Seg {
     fn demand(&self) -> f64 {
         let elastic = (self.c_task / self.c_task0).powf(-self.eps).min(self.cap);
         self.theta.powf(self.qbar) * elastic * self.demand_mult
+    }
+
+    /// The cohort the next review visits, uniformly: 32 random bits scaled to the cohort count
+    /// by a multiply-shift (bias below n / 2^32).
+    fn next_cohort(&mut self) -> usize {
+        let half = match self.spare.take() {
+            Some(h) => h,
+            None => {
+                let u = self.reviews.next_u64();
+                self.spare = Some((u >> 32) as u32);
+                u as u32
+            }
+        };
+        ((u64::from(half) * self.state.len() as u64) >> 32) as usize
+    }
+
+    /// A uniform in (0, 1) for an adoption decision, from 32 random bits (each 64-bit draw of
+    /// the adoption stream serves two decisions).
+    fn adoption_uniform(&mut self) -> f64 {
+        let half = match self.adopt_spare.take() {
+            Some(h) => h,
+            None => {
+                let u = self.adopt.next_u64();
+                self.adopt_spare = Some((u >> 32) as u32);
+                u as u32
+            }
+        };
+        (f64::from(half) + 0.5) / 4_294_967_296.0
     }
 
     fn set_state(&mut self, i: usize, to: u8) {
@@ -181,7 +214,8 @@ struct Path<'a> {
     timeline: Option<Vec<LoggedEvent>>,
     // Fixed per path.
     pace: f64,
-    kappa: f64,
+    /// ln κ: `κ^q` is computed as `exp(q ln κ)`.
+    ln_kappa: f64,
     g_sw: f64,
     q_ref: f64,
     host_cost: f64,
@@ -211,6 +245,9 @@ struct Path<'a> {
     events: u64,
     cohort_reviews: u64,
     utilities: Vec<f64>,
+    /// Scratch of `refresh`: each option's quality and log price.
+    qualities: Vec<f64>,
+    ln_prices: Vec<f64>,
     scratch: Vec<f64>,
 }
 
@@ -336,7 +373,7 @@ impl<'a> Path<'a> {
                     eps: d(s.elasticity),
                     cap: d(s.usage_cap),
                     tau0: d(s.tokens_per_task),
-                    rho: d(s.tokens_per_capability),
+                    ln_rho: d(s.tokens_per_capability).ln(),
                     theta: d(s.tasks_per_capability),
                     ambient_m: d(s.ambient_multiplier),
                     eligible: d(s.device_eligible),
@@ -356,8 +393,10 @@ impl<'a> Path<'a> {
                     count_ambient: 0,
                     demand_mult: 1.0,
                     reviews: stream(seed, &format!("reviews:{name}"), path),
+                    spare: None,
                     reviewed_to: 0.0,
                     adopt: stream(seed, &format!("adoption:{name}"), path),
+                    adopt_spare: None,
                     f_last: 0.0,
                     p_adopt: 0.0,
                     c_task0: 1.0,
@@ -419,7 +458,7 @@ impl<'a> Path<'a> {
             queue: Queue::default(),
             timeline: o.record_events.then(Vec::new),
             pace: d(sc.capability.pace),
-            kappa: d(sc.capability.cost_per_unit),
+            ln_kappa: d(sc.capability.cost_per_unit).ln(),
             g_sw: if sw.efficiency {
                 d(sc.serving_gain_per_year)
             } else {
@@ -450,13 +489,15 @@ impl<'a> Path<'a> {
             events: 0,
             cohort_reviews: 0,
             utilities: vec![0.0; n_opts],
+            qualities: Vec::with_capacity(n_opts),
+            ln_prices: Vec::with_capacity(n_opts),
             scratch: vec![0.0; n_opts],
         }
     }
 
     /// Serving cost per million tokens of a model of quality `q` on the reference stack.
     fn serving_cost(&self, q: f64) -> f64 {
-        self.base_cost * self.kappa.powf(q)
+        self.base_cost * (q * self.ln_kappa).exp()
     }
 
     fn quality(&self, o: usize) -> f64 {
@@ -487,7 +528,7 @@ impl<'a> Path<'a> {
                 continue;
             }
             let q = self.quality(o);
-            let scaled = self.opts[o].price * self.kappa.powf(self.q_ref - q);
+            let scaled = self.opts[o].price * ((self.q_ref - q) * self.ln_kappa).exp();
             best_any = best_any.min(scaled);
             if q >= self.q_ref {
                 best = best.min(scaled);
@@ -502,7 +543,13 @@ impl<'a> Path<'a> {
             }
         }
         self.p_fix = if best.is_finite() { best } else { best_any };
-        let qualities: Vec<f64> = (0..self.opts.len()).map(|o| self.quality(o)).collect();
+        // Reused buffers: refresh runs at every queued event.
+        let mut qualities = std::mem::take(&mut self.qualities);
+        let mut ln_prices = std::mem::take(&mut self.ln_prices);
+        qualities.clear();
+        qualities.extend((0..self.opts.len()).map(|o| self.quality(o)));
+        ln_prices.clear();
+        ln_prices.extend(self.opts.iter().map(|o| o.price.ln()));
         for s in 0..self.segs.len() {
             let seg = &self.segs[s];
             let (alpha, beta, phi) = (seg.alpha, seg.beta, seg.eligible * self.device_reach);
@@ -514,7 +561,7 @@ impl<'a> Path<'a> {
                     let open =
                         opt.live && (include_devices || !matches!(opt.kind, OptKind::Device(_)));
                     self.utilities[o] = if open {
-                        beta * qualities[o] - alpha * opt.price.ln()
+                        beta * qualities[o] - alpha * ln_prices[o]
                     } else {
                         f64::NEG_INFINITY
                     };
@@ -541,7 +588,7 @@ impl<'a> Path<'a> {
             for (o, &q) in qualities.iter().enumerate() {
                 let share = (1.0 - phi) * self.scratch[o] / with_devices[0]
                     + phi * self.utilities[o] / with_devices[1];
-                let tau = seg.tau0 * self.e_t * seg.rho.powf(q);
+                let tau = seg.tau0 * self.e_t * (q * seg.ln_rho).exp();
                 seg.shares[o] = share;
                 seg.tau[o] = tau;
                 if share > 0.0 {
@@ -553,6 +600,8 @@ impl<'a> Path<'a> {
             seg.qbar = qbar;
             seg.c_fix = seg.tau0 * self.e_t * self.p_fix / 1e6;
         }
+        self.qualities = qualities;
+        self.ln_prices = ln_prices;
     }
 
     /// Tokens per option and per segment at the current snapshot.
@@ -819,15 +868,13 @@ impl<'a> Path<'a> {
     fn review(&mut self, s: usize) {
         self.cohort_reviews += 1;
         let seg = &mut self.segs[s];
-        let n = seg.state.len();
-        let i = ((seg.reviews.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * n as f64) as usize;
-        let i = i.min(n - 1);
+        let i = seg.next_cohort();
         let state = seg.state[i];
         if state != IDLE && seg.c_task > seg.value[i] {
             seg.set_state(i, IDLE);
         } else if state == IDLE {
             // The adoption draw is made only for a cohort that pays.
-            if seg.c_task <= seg.value[i] && open_unit(&mut seg.adopt) < seg.p_adopt {
+            if seg.c_task <= seg.value[i] && seg.adoption_uniform() < seg.p_adopt {
                 seg.set_state(i, ADOPTED);
             }
         } else if state == ADOPTED && seg.per_decision[i] * seg.c_fix <= seg.attention[i] {

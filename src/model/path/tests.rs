@@ -231,12 +231,12 @@ fn fixed_capability_price_picks_the_cheapest_scaled_option() {
 
 #[test]
 fn committed_revenue_never_falls_below_the_floor_during_a_term() {
-    // The frontier vendor switches as soon as it can (any growth is below 1000%), then demand
-    // collapses so that commitments bind.
+    // The frontier vendor switches as soon as revenue grows slower than tokens (any growth is
+    // below 1000%), by the third year; then demand collapses so that commitments bind.
     let s = tiny_with(
         "horizon = \"2029-12\"\n\
          [[vendor]]\nname = \"Frontier\"\n[vendor.commitments]\ntrigger_growth = 10.0\nshare = 0.8\nramp_months = 0\ndiscount = 0.1\nterm_months = 12\n\
-         [[shock]]\nname = \"slump\"\ndate = \"2027-06\"\ntarget = \"demand.enterprise\"\nfactor = 0.05\n\
+         [[shock]]\nname = \"slump\"\ndate = \"2029-01\"\ntarget = \"demand.enterprise\"\nfactor = 0.05\n\
          [segment.enterprise]\nvalue = 1e9\n",
     );
     let l = Layout::new(&s);
