@@ -439,6 +439,9 @@ fn stress(file: &std::path::Path, axes: &[String], set: &[Override], common: Com
     )
     .and_then(|(result, tallies)| {
         bar.finish_and_clear();
+        if let Some(repair) = &result.repair {
+            eprint!("warning: {}: {repair}", s.name);
+        }
         report::stress::write_stress(&dir, &s, &settings, &grid, &result, &tallies)
             .map(|summary| (result.complete, summary))
     });
