@@ -137,15 +137,15 @@ pub fn run_charts(s: &Summary) -> Result<Vec<Chart>, ChartError> {
     jobs.push(Box::new(|| overlay::revenue_by_vendor(s)));
     jobs.push(Box::new(|| adoption::chart(s, adoption::Kind::Adoption)));
     jobs.push(Box::new(|| adoption::chart(s, adoption::Kind::Ambient)));
+    // One annual chart per series that yearly targets refer to.
+    let mut annual_metrics: Vec<&str> = Vec::new();
     for t in s.targets.iter().filter(|t| t.year.is_some()) {
-        if !s
-            .targets
-            .iter()
-            .take_while(|u| !std::ptr::eq(*u, t))
-            .any(|u| u.year.is_some() && u.metric == t.metric)
-        {
-            jobs.push(Box::new(move || annual::chart(s, &t.metric)));
+        if !annual_metrics.contains(&t.metric.as_str()) {
+            annual_metrics.push(&t.metric);
         }
+    }
+    for metric in annual_metrics {
+        jobs.push(Box::new(move || annual::chart(s, metric)));
     }
     jobs.push(Box::new(|| dates::chart(s)));
     for name in s.distributions.keys() {
