@@ -54,15 +54,7 @@ impl Plot for Annual {
                 })
                 .collect()
         };
-        for (lo, hi, colour, label) in [
-            (
-                (|q: &Quantiles| q.p5) as fn(&Quantiles) -> Option<f64>,
-                (|q: &Quantiles| q.p95) as fn(&Quantiles) -> Option<f64>,
-                palette::OUTER,
-                "P5–P95",
-            ),
-            (|q| q.p25, |q| q.p75, palette::INNER, "P25–P75"),
-        ] {
+        for (lo, hi, colour, label) in super::FAN_BANDS {
             let mut poly = points(lo);
             poly.extend(points(hi).into_iter().rev());
             chart

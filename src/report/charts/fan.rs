@@ -46,15 +46,7 @@ impl Plot for Fan<'_> {
         let area = titled(root, self.title)?;
         let mut chart = super::time_chart(&area, months, a)?;
         let q = self.series;
-        for (lo, hi, colour, label) in [
-            (
-                (|q: &Quantiles| q.p5) as fn(&Quantiles) -> Option<f64>,
-                (|q: &Quantiles| q.p95) as fn(&Quantiles) -> Option<f64>,
-                palette::OUTER,
-                "P5–P95",
-            ),
-            (|q| q.p25, |q| q.p75, palette::INNER, "P25–P75"),
-        ] {
+        for (lo, hi, colour, label) in super::FAN_BANDS {
             let polys = super::band(months, q, lo, hi, a);
             let mut first = true;
             for poly in polys {

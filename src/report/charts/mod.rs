@@ -423,6 +423,20 @@ pub fn year_label(x: &f64) -> String {
     }
 }
 
+/// A fan's band: lower and upper statistic, colour, legend entry.
+pub type Band = (
+    fn(&Quantiles) -> Option<f64>,
+    fn(&Quantiles) -> Option<f64>,
+    RGBColor,
+    &'static str,
+);
+
+/// The two bands of a fan, outer first.
+pub const FAN_BANDS: [Band; 2] = [
+    (|q| q.p5, |q| q.p95, palette::OUTER, "P5–P95"),
+    (|q| q.p25, |q| q.p75, palette::INNER, "P25–P75"),
+];
+
 /// Colours for fan bands and lines; they differ in lightness, so they survive greyscale.
 pub mod palette {
     use plotters::style::RGBColor;
