@@ -105,6 +105,10 @@ fn every_chart_is_written_as_svg_and_png_with_its_title_and_text() {
             "tornado-revenue-frontier-2027",
             "What drives Frontier revenue in 2027?",
         ),
+        (
+            "tornado-month-zero-marginal",
+            "What drives the month of zero marginal intelligence?",
+        ),
     ];
     for (name, title) in expected {
         let svg = std::fs::read_to_string(dir.join(format!("{name}.svg")))

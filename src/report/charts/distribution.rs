@@ -124,6 +124,8 @@ pub fn describe(s: &Summary, outcome: &str) -> String {
         ),
         "volume_growth" => "Growth of paid token volume, first to last full year".to_owned(),
         "price_decline" => "Fall of the blended price, first to last full year".to_owned(),
+        "month_100x" => "The month of the 100x collapse".to_owned(),
+        "month_zero_marginal" => "The month of zero marginal intelligence".to_owned(),
         other => match other.rsplit_once('.') {
             Some((series, year)) if year.parse::<i32>().is_ok() => {
                 format!("{} in {year}", super::series_title(series))
