@@ -373,11 +373,17 @@ fn run_paths(file: &std::path::Path, args: RunArgs) -> ExitCode {
     let Some(summary) = summary else {
         return ExitCode::SUCCESS;
     };
-    let mut text = report::summary_table(&summary);
-    text.push_str(&format!(
-        "\noutputs in {}\n  report.html (open it in a browser), charts as SVG and PNG, summary.json,\n  series.csv, outcomes.csv, manifest.json\n",
-        dir.display()
-    ));
+    print_done(
+        report::summary_table(&summary),
+        &dir,
+        "report.html (open it in a browser), charts as SVG and PNG, summary.json,\n  series.csv, outcomes.csv, manifest.json",
+    )
+}
+
+/// Prints a command's closing table and what it wrote where; success.
+fn print_done(mut text: String, dir: &std::path::Path, files: &str) -> ExitCode {
+    text.push_str(&format!("\noutputs in {}\n  {files}\n", dir.display()));
+    // A closed pipe (`... | head`) is not an error.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
 }
@@ -455,13 +461,11 @@ fn stress(file: &std::path::Path, axes: &[String], set: &[Override], common: Com
                 );
                 return ExitCode::from(INTERRUPTED);
             }
-            let mut text = report::stress::stress_table(&summary);
-            text.push_str(&format!(
-                "\noutputs in {}\n  stress.html (open it in a browser), charts as SVG and PNG, stress.json,\n  stress-grid.csv, stress-series.csv, manifest.json\n",
-                dir.display()
-            ));
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            ExitCode::SUCCESS
+            print_done(
+                report::stress::stress_table(&summary),
+                &dir,
+                "stress.html (open it in a browser), charts as SVG and PNG, stress.json,\n  stress-grid.csv, stress-series.csv, manifest.json",
+            )
         }
         Err(e) => {
             bar.finish_and_clear();
@@ -575,15 +579,11 @@ fn compare(files: &[PathBuf], metrics: Vec<String>, common: Common) -> ExitCode 
     }
     bar.finish_and_clear();
     match report::write_comparison(&dir, &folders, &summaries, &metrics) {
-        Ok(c) => {
-            let mut text = report::comparison_table(&c);
-            text.push_str(&format!(
-                "\noutputs in {}\n  compare.html (open it in a browser), compare.json, overlay charts as SVG and PNG;\n  each scenario's own run in a folder of its name\n",
-                dir.display()
-            ));
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            ExitCode::SUCCESS
-        }
+        Ok(c) => print_done(
+            report::comparison_table(&c),
+            &dir,
+            "compare.html (open it in a browser), compare.json, overlay charts as SVG and PNG;\n  each scenario's own run in a folder of its name",
+        ),
         Err(e) => {
             eprintln!(
                 "error: cannot write the comparison to {}: {e}",
