@@ -1,6 +1,7 @@
-//! One path of the base scenario at its medians, and the cost per event it implies.
+//! One path of the base scenario, and its two hot parts on their own: a month of cohort reviews
+//! and one month-end booking, from a path stopped after month 36 (of 72).
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use infercast::model::{self, Options};
 use infercast::sample::Draws;
 use infercast::scenario;
@@ -23,6 +24,25 @@ fn bench(c: &mut Criterion) {
     c.bench_function("one path of base (random draws, path 7)", |b| {
         b.iter(|| model::simulate(black_box(&s), &random, 7, s.seed, Options::default()))
     });
+
+    // Each iteration starts from its own copy of the stopped path (copying is not timed).
+    let probe = model::Probe::after_month(&s, &draws, 0, s.seed, 36);
+    let reviews = probe.clone().month_of_reviews();
+    eprintln!("month 37 of the base path: {reviews} cohort reviews");
+    let mut group = c.benchmark_group("parts of a base path (medians, month 37)");
+    group.throughput(Throughput::Elements(reviews));
+    group.bench_function("one month of cohort reviews", |b| {
+        b.iter_batched_ref(
+            || probe.clone(),
+            |p| black_box(p.month_of_reviews()),
+            BatchSize::SmallInput,
+        )
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("one month end", |b| {
+        b.iter_batched_ref(|| probe.clone(), |p| p.month_end(), BatchSize::SmallInput)
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

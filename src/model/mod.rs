@@ -9,7 +9,7 @@ mod path;
 pub mod queue;
 mod result;
 
-pub use path::simulate;
+pub use path::{Probe, simulate};
 pub use result::{Layout, LoggedEvent, PathResult, Scalars};
 
 /// Which of the four cost vectors are on (explain's Shapley decomposition switches them off;

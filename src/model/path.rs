@@ -38,7 +38,35 @@ const IDLE: u8 = 0;
 const ADOPTED: u8 = 1;
 const AMBIENT: u8 = 2;
 
+/// A segment's generator. Cloneable (ChaCha8Rng is not, by design) so that a [`Probe`] can be
+/// copied: the copy continues the same stream from the same position.
+struct SegRng(ChaCha8Rng);
+
+impl Clone for SegRng {
+    fn clone(&self) -> Self {
+        SegRng(ChaCha8Rng::deserialize_state(&self.0.serialize_state()))
+    }
+}
+
+impl rand::TryRng for SegRng {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(self.0.next_u32())
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(self.0.next_u64())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.0.fill_bytes(dst);
+        Ok(())
+    }
+}
+
 /// A demand segment's parameters, cohorts and latest snapshot.
+#[derive(Clone)]
 struct Seg {
     alpha: f64,
     beta: f64,
@@ -69,10 +97,10 @@ struct Seg {
     count_adopted: usize,
     count_ambient: usize,
     demand_mult: f64,
-    reviews: ChaCha8Rng,
+    reviews: SegRng,
     /// The unused half of the last 64-bit review draw: each draw picks two cohorts.
     spare: Option<u32>,
-    adopt: ChaCha8Rng,
+    adopt: SegRng,
     /// The unused half of the last 64-bit adoption draw.
     adopt_spare: Option<u32>,
     /// Time up to which the segment's cohort reviews have been processed.
@@ -175,6 +203,7 @@ enum OptKind {
     Device(usize),
 }
 
+#[derive(Clone)]
 struct Opt {
     kind: OptKind,
     lag: f64,
@@ -184,6 +213,7 @@ struct Opt {
     since: f64,
 }
 
+#[derive(Clone)]
 struct Commit {
     trigger: f64,
     share: f64,
@@ -197,6 +227,7 @@ struct Commit {
     commit: Vec<f64>,
 }
 
+#[derive(Clone)]
 struct Path<'a> {
     sc: &'a Scenario,
     draws: &'a Draws,
@@ -392,10 +423,10 @@ impl<'a> Path<'a> {
                     count_adopted: 0,
                     count_ambient: 0,
                     demand_mult: 1.0,
-                    reviews: stream(seed, &format!("reviews:{name}"), path),
+                    reviews: SegRng(stream(seed, &format!("reviews:{name}"), path)),
                     spare: None,
                     reviewed_to: 0.0,
-                    adopt: stream(seed, &format!("adoption:{name}"), path),
+                    adopt: SegRng(stream(seed, &format!("adoption:{name}"), path)),
                     adopt_spare: None,
                     f_last: 0.0,
                     p_adopt: 0.0,
@@ -1192,6 +1223,69 @@ pub fn simulate(
     options: Options,
 ) -> PathResult {
     Path::new(scenario, draws, path, seed, options).run()
+}
+
+/// A path stopped after a month end, to time cohort reviews and month-end accounting on their
+/// own (`benches/path.rs`). Not part of the API: the model is [`simulate`].
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Probe<'a> {
+    path: Path<'a>,
+    booked: u32,
+}
+
+impl<'a> Probe<'a> {
+    /// Runs the path as [`simulate`] does, up to and including the month end of `month`.
+    ///
+    /// # Panics
+    /// If `month` is not before the scenario's last month.
+    pub fn after_month(
+        sc: &'a Scenario,
+        draws: &'a Draws,
+        path: u64,
+        seed: u64,
+        month: u32,
+    ) -> Self {
+        let mut p = Path::new(sc, draws, path, seed, Options::default());
+        assert!(
+            month < p.months,
+            "the probe needs a month after month {month}"
+        );
+        p.start();
+        while let Some((t, e)) = p.queue.pop() {
+            p.step(t, e);
+            if matches!(e, Event::MonthEnd(m) if m == month) {
+                break;
+            }
+        }
+        Probe {
+            path: p,
+            booked: month,
+        }
+    }
+
+    /// Processes the cohort reviews of the month after the booked one, as the path does before
+    /// its next month end (without the queued events in between); returns how many there were.
+    /// Each call reviews that month again, from the cohort states the last call left.
+    pub fn month_of_reviews(&mut self) -> u64 {
+        let before = self.path.cohort_reviews;
+        for seg in &mut self.path.segs {
+            seg.reviewed_to = f64::from(self.booked);
+        }
+        self.path.drain_reviews(f64::from(self.booked + 1));
+        self.path.cohort_reviews - before
+    }
+
+    /// Books the next month end.
+    pub fn month_end(&mut self) {
+        self.booked += 1;
+        self.path.month_end(self.booked);
+    }
+
+    /// The series value of `series` (a [`Layout`] index) booked for `month`.
+    pub fn value(&self, series: usize, month: u32) -> f64 {
+        self.path.out[series * self.path.months as usize + month as usize - 1]
+    }
 }
 
 #[cfg(test)]

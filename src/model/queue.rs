@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+#[derive(Clone)]
 struct Entry<E> {
     time: f64,
     /// 0 for a month end, 1 otherwise: month ends run first at equal times.
@@ -35,6 +36,7 @@ impl<E> Ord for Entry<E> {
 
 /// A priority queue of timestamped events (DESIGN.md §3: a `MonthEnd` before every other
 /// event at the same time, other ties first in, first out).
+#[derive(Clone)]
 pub struct Queue<E> {
     heap: BinaryHeap<Entry<E>>,
     seq: u64,

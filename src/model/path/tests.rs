@@ -401,3 +401,42 @@ fn extreme_but_valid_inputs_stay_finite() {
     assert_eq!(s.vendors.len(), 102);
     check_invariants(&s, &Draws::medians(&s));
 }
+
+#[test]
+fn probe_stops_where_the_path_is_and_its_copy_continues_it() {
+    let s = tiny(&[]);
+    let d = Draws::random(&s, 3, 17);
+    let full = simulate(&s, &d, 17, 3, Options::default());
+    let series = full.values.len() / full.months;
+    let probe = Probe::after_month(&s, &d, 17, 3, 6);
+    for k in 0..series {
+        for m in 1..=6u32 {
+            let (a, b) = (probe.value(k, m), full.get(k, m as usize));
+            assert_eq!(a.to_bits(), b.to_bits(), "series {k}, month {m}");
+        }
+    }
+    // A copy continues the same random streams from the same positions.
+    let (mut a, mut b) = (probe.clone(), probe);
+    assert_eq!(a.month_of_reviews(), b.month_of_reviews());
+    a.month_end();
+    b.month_end();
+    for k in 0..series {
+        assert_eq!(
+            a.value(k, 7).to_bits(),
+            b.value(k, 7).to_bits(),
+            "series {k}"
+        );
+    }
+}
+
+#[test]
+fn a_probe_month_has_poisson_many_reviews() {
+    // tiny: 20 enterprise cohorts reviewed once a month, 10 developer cohorts twice.
+    let s = tiny(&[]);
+    let d = Draws::medians(&s);
+    let mut p = Probe::after_month(&s, &d, 0, 1, 3);
+    let n = 400;
+    let mean = (0..n).map(|_| p.month_of_reviews()).sum::<u64>() as f64 / f64::from(n);
+    let se = (40.0 / f64::from(n)).sqrt();
+    assert!((mean - 40.0).abs() < 4.0 * se, "mean {mean}");
+}
