@@ -3,6 +3,7 @@
 
 use chacha20::ChaCha8Rng;
 use criterion::{Criterion, criterion_group, criterion_main};
+use infercast::scenario::dist::{LogNormal, open_unit};
 use infercast::scenario::{self, InputKind, Marginal};
 use rand::SeedableRng;
 use std::hint::black_box;
@@ -28,6 +29,13 @@ fn bench(c: &mut Criterion) {
                 .map(|i| i.dist.sample(&mut rng))
                 .sum::<f64>()
         })
+    });
+
+    // Every path draws its cohorts' four attributes this way: 2,800 per base path.
+    let ln = LogNormal::from_median_p90(2.0, 20.0).expect("valid");
+    let u: Vec<f64> = (0..1000).map(|_| open_unit(&mut rng)).collect();
+    c.bench_function("1,000 lognormal quantiles", |b| {
+        b.iter(|| u.iter().map(|&u| ln.quantile(black_box(u))).sum::<f64>())
     });
 }
 
