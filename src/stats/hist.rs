@@ -283,6 +283,27 @@ mod tests {
         assert_eq!(ba, whole);
     }
 
+    proptest::proptest! {
+        /// A small histogram merged into a large one, and a small batch added to a large
+        /// histogram (a block into a run), equal counting one by one.
+        #[test]
+        fn small_into_large_equals_one_by_one(
+            large in proptest::collection::vec(-1e3f64..1e3, 200..2000),
+            small in proptest::collection::vec(-2e3f64..2e3, 0..40),
+        ) {
+            let mut whole = Histogram::default();
+            large.iter().chain(&small).for_each(|x| whole.add(*x));
+            let (mut big, mut little) = (Histogram::default(), Histogram::default());
+            large.iter().for_each(|x| big.add(*x));
+            small.iter().for_each(|x| little.add(*x));
+            let mut merged = big.clone();
+            merged.merge(&little);
+            proptest::prop_assert_eq!(&merged, &whole);
+            big.add_all(small.iter().copied());
+            proptest::prop_assert_eq!(&big, &whole);
+        }
+    }
+
     #[test]
     fn adding_a_batch_equals_adding_one_by_one() {
         let values: Vec<f64> = (0..500)
