@@ -12,6 +12,7 @@ use crate::scenario::{
 };
 use crate::stats::Histogram;
 use rayon::prelude::*;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Paths per block. Fixed (recorded in the manifest), never derived from threads.
@@ -221,14 +222,17 @@ impl Tally {
         }
     }
 
-    /// Adds another tally's counts (exact, in any order).
+    /// Adds another tally's counts (exact, in any order). The sketches are merged in parallel
+    /// on the current rayon pool.
     pub fn merge(mut self, other: Tally) -> Tally {
-        for (a, b) in self.series.iter_mut().zip(&other.series) {
-            a.merge(b);
-        }
-        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
-            a.merge(b);
-        }
+        self.series
+            .par_iter_mut()
+            .zip(&other.series)
+            .for_each(|(a, b)| a.merge(b));
+        self.columns
+            .par_iter_mut()
+            .zip(&other.columns)
+            .for_each(|(a, b)| a.merge(b));
         let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         add(&mut self.target_hits, &other.target_hits);
         add(&mut self.month_100x, &other.month_100x);
@@ -311,7 +315,8 @@ pub type RowSink<'a> = dyn FnMut(u64, &[Vec<f64>]) -> std::io::Result<()> + 'a;
 pub const ROUND_BLOCKS: u64 = 16;
 
 /// More statistics gathered from every path, beside the run's own (the stress test's plans).
-/// Its tallies must merge exactly and in any order, as the run's do.
+/// Its tallies must merge exactly and in any order and grouping (commutative and associative,
+/// as integer counts are), as the run's do: which thread's tally a path is added to varies.
 pub trait Extra: Sync {
     type Tally: Send;
     /// An empty tally.
@@ -328,6 +333,13 @@ impl Extra for () {
     fn tally(&self) {}
     fn add(&self, _: &mut (), _: u64, _: &Draws, _: &PathResult) {}
     fn merge(&self, _: (), _: ()) {}
+}
+
+/// Locks a worker's tally or the finished blocks. A lock is poisoned only by a block that
+/// panicked, and rayon hands that panic to the caller anyway. Nothing inside a block may use
+/// rayon: a thread waiting in a nested job could steal another block and lock its own tally.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Runs up to `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting
@@ -412,67 +424,81 @@ pub fn run_with<E: Extra>(
         .build()
         .ok();
     let new_tallies = || (new_tally(), extra.tally());
-    let merge =
-        |(a, x): (Tally, E::Tally), (b, y): (Tally, E::Tally)| (a.merge(b), extra.merge(x, y));
-    let mut tally = new_tallies();
+    // One tally per worker thread, kept across rounds and merged once at the end: a block
+    // adds into the tally of the thread that runs it. Which thread runs which block varies,
+    // but the tallies are integer counts, so the sum does not. (Folding per rayon split
+    // instead made and merged a tally of 2,880 sketches per split: on two threads the
+    // parallel part ran 1.58x faster than on one, now ≥ 1.85x.)
+    let workers = pool
+        .as_ref()
+        .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+    let tallies: Vec<Mutex<(Tally, E::Tally)>> =
+        (0..workers).map(|_| Mutex::new(new_tallies())).collect();
     let mut done: Vec<u64> = Vec::new();
     let planned = blocks.clone();
     let mut first = blocks.start;
     while first < blocks.end {
         let last = (first + ROUND_BLOCKS).min(blocks.end);
-        // Each rayon split folds its blocks into one tally; only those few are merged (the
-        // counts are integers, so the grouping does not change the result).
+        let finished = Mutex::new(Vec::new());
+        // One rayon job per block, so idle threads steal single blocks and finish together.
         let work = || {
             (first..last)
+                .collect::<Vec<u64>>()
                 .into_par_iter()
-                .fold(
-                    || (new_tallies(), Vec::new()),
-                    |(mut t, mut rows), b| {
-                        if let Some(r) = block(&mut t, b) {
-                            rows.push((b, r));
-                        }
-                        (t, rows)
-                    },
-                )
-                .reduce(
-                    || (new_tallies(), Vec::new()),
-                    |(ta, mut ra), (tb, rb)| {
-                        ra.extend(rb);
-                        (merge(ta, tb), ra)
-                    },
-                )
+                .with_max_len(1)
+                .for_each(|b| {
+                    let worker = rayon::current_thread_index().unwrap_or(0) % workers;
+                    let mut tally = lock(&tallies[worker]);
+                    if let Some(r) = block(&mut tally, b) {
+                        lock(&finished).push((b, r));
+                    }
+                })
         };
-        let (round, mut blocks) = match &pool {
+        match &pool {
             Some(pool) => pool.install(work),
             None => work(),
-        };
+        }
+        let mut blocks = finished.into_inner().unwrap_or_else(|e| e.into_inner());
         blocks.sort_by_key(|(b, _)| *b);
         for (b, block_rows) in &blocks {
             rows(b * BLOCK_SIZE, block_rows)?;
         }
         done.extend(blocks.iter().map(|(b, _)| *b));
-        tally = merge(tally, round);
         first = last;
         if cancel.load(Ordering::Relaxed) {
             break;
         }
         if let Some(se) = settings.until_se
             && !s.targets.is_empty()
-            && tally.0.target_hits.iter().all(|h| {
+        {
+            let paths: u64 = tallies.iter().map(|t| lock(t).0.paths).sum();
+            let met = (0..s.targets.len()).all(|k| {
+                let successes = tallies.iter().map(|t| lock(t).0.target_hits[k]).sum();
                 crate::stats::Proportion {
-                    successes: *h,
-                    n: tally.0.paths,
+                    successes,
+                    n: paths,
                 }
                 .se()
                     <= se
-            })
-        {
-            break;
+            });
+            if met {
+                break;
+            }
         }
     }
+    let sum = || {
+        tallies
+            .into_iter()
+            .map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .reduce(|(a, x), (b, y)| (a.merge(b), extra.merge(x, y)))
+            .expect("at least one worker")
+    };
+    let (tally, more) = match &pool {
+        Some(pool) => pool.install(sum),
+        None => sum(),
+    };
     let stopped_by_rule = settings.until_se.is_some() && !cancel.load(Ordering::Relaxed);
     let complete = stopped_by_rule || done.len() as u64 == planned.end - planned.start;
-    let (tally, more) = tally;
     let result = RunResult {
         tally,
         outcomes,
