@@ -267,7 +267,7 @@ fn run_into(
     cancel: &AtomicBool,
 ) -> std::io::Result<(run::RunResult, Option<report::Summary>)> {
     let mut rows = report::OutcomeFile::create(dir, &run::outcome_names(s))?;
-    let result = run::run(
+    let mut result = run::run(
         s,
         settings,
         &Bar(bar.clone()),
@@ -281,7 +281,7 @@ fn run_into(
         report::write_shard(dir, s, settings, &result, rows)?;
         None
     } else {
-        Some(report::write_run(dir, s, settings, &result, rows)?)
+        Some(report::write_run(dir, s, settings, &mut result, rows)?)
     };
     Ok((result, summary))
 }

@@ -203,14 +203,15 @@ pub fn pretty<T: serde::Serialize>(v: &T) -> io::Result<Vec<u8>> {
 }
 
 /// Writes every file of a run into `dir`: `summary.json` (reading the streamed outcome rows
-/// back one column at a time for the sensitivity), `series.csv`, the charts and `report.html`,
-/// then `outcomes.csv` (the streamed file renamed into place) and `manifest.json` last: its
-/// presence says the others are whole. Returns the summary.
+/// back a few columns at a time for the sensitivity), `series.csv`, the charts and
+/// `report.html`, then `outcomes.csv` (the streamed file renamed into place) and
+/// `manifest.json` last: its presence says the others are whole. Returns the summary.
+/// `r.tally.series` is emptied once read (see below).
 pub fn write_run(
     dir: &Path,
     s: &Scenario,
     settings: &Settings,
-    r: &RunResult,
+    r: &mut RunResult,
     outcomes: OutcomeFile,
 ) -> io::Result<Summary> {
     std::fs::create_dir_all(dir)?;
@@ -229,12 +230,17 @@ pub fn write_run(
             vec![Vec::new(); cs.len()]
         })
     };
-    let summary = Summary::new(s, settings, r, &columns);
+    let series_file = series_csv(s, r);
+    let series = super::summary::series_quantiles(r);
+    // The series sketches are the run's largest allocation, and sensitivity, next, ranks whole
+    // outcome columns: the first is freed before the second, so peak memory stays the run's.
+    r.tally.series = Vec::new();
+    let summary = Summary::new(s, settings, r, series, &columns);
     if let Some(e) = error.into_inner() {
         return Err(e);
     }
     write_atomic(&dir.join("summary.json"), &pretty(&summary)?)?;
-    write_atomic(&dir.join("series.csv"), &series_csv(s, r))?;
+    write_atomic(&dir.join("series.csv"), &series_file)?;
     let charts = super::charts::run_charts(&summary)?;
     super::charts::write_all(dir, &charts)?;
     write_atomic(
@@ -377,7 +383,7 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<Summary, MergeEr
         rows.append_body(&d.join("outcomes.csv"))
             .map_err(|e| fail(format!("{}/outcomes.csv: {e}", d.display())))?;
     }
-    let r = crate::run::from_tally(&s, tally.expect("at least one shard"));
+    let mut r = crate::run::from_tally(&s, tally.expect("at least one shard"));
     let sampling = if first["sampling"] == json!("lhs") {
         crate::scenario::Sampling::Lhs
     } else {
@@ -391,6 +397,6 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path) -> Result<Summary, MergeEr
         until_se: None,
         shard: None,
     };
-    write_run(out, &s, &settings, &r, rows)
+    write_run(out, &s, &settings, &mut r, rows)
         .map_err(|e| fail(format!("cannot write to {}: {e}", out.display())))
 }

@@ -259,12 +259,15 @@ pub struct Summary {
 pub const KEY_SCALARS: [&str; 3] = ["collapse_factor", "volume_growth", "price_decline"];
 
 impl Summary {
-    /// Summarises run `r` of `s`. `columns(cs)` returns outcome columns `cs` (after `path`) in
-    /// path order; sensitivity reads them a few at a time, so memory stays bounded.
+    /// Summarises run `r` of `s`, whose monthly series' quantiles [`series_quantiles`] gave
+    /// (`r`'s series sketches need not exist any more). `columns(cs)` returns outcome columns
+    /// `cs` (after `path`) in path order; sensitivity reads them a few at a time, so memory
+    /// stays bounded.
     pub fn new(
         s: &Scenario,
         settings: &Settings,
         r: &RunResult,
+        series: IndexMap<String, Vec<Quantiles>>,
         columns: &dyn Fn(&[usize]) -> Vec<Vec<f64>>,
     ) -> Self {
         let n = r.tally.paths;
@@ -355,17 +358,6 @@ impl Summary {
                 source: i.source.clone(),
             })
             .collect();
-        let series_months = s.months();
-        let series = r
-            .layout
-            .names()
-            .iter()
-            .enumerate()
-            .map(|(k, name)| {
-                let hs = &r.tally.series[k * series_months..(k + 1) * series_months];
-                (name.clone(), hs.iter().map(Quantiles::of).collect())
-            })
-            .collect();
         Self {
             scenario: s.name.clone(),
             description: s.description.clone(),
@@ -414,6 +406,17 @@ impl Summary {
         years.dedup();
         years
     }
+}
+
+/// Each monthly series' quantiles, month by month, from run `r`'s sketches.
+pub fn series_quantiles(r: &RunResult) -> IndexMap<String, Vec<Quantiles>> {
+    let months = r.tally.series.len() / r.layout.len().max(1);
+    r.layout
+        .names()
+        .iter()
+        .zip(r.tally.series.chunks(months.max(1)))
+        .map(|(name, hs)| (name.clone(), hs.iter().map(Quantiles::of).collect()))
+        .collect()
 }
 
 /// Columns read per pass over the outcome rows: few enough that memory stays bounded (16
