@@ -222,17 +222,14 @@ impl Tally {
         }
     }
 
-    /// Adds another tally's counts (exact, in any order). The sketches are merged in parallel
-    /// on the current rayon pool.
+    /// Adds another tally's counts (exact, in any order).
     pub fn merge(mut self, other: Tally) -> Tally {
-        self.series
-            .par_iter_mut()
-            .zip(&other.series)
-            .for_each(|(a, b)| a.merge(b));
-        self.columns
-            .par_iter_mut()
-            .zip(&other.columns)
-            .for_each(|(a, b)| a.merge(b));
+        for (a, b) in self.series.iter_mut().zip(&other.series) {
+            a.merge(b);
+        }
+        for (a, b) in self.columns.iter_mut().zip(&other.columns) {
+            a.merge(b);
+        }
         let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         add(&mut self.target_hits, &other.target_hits);
         add(&mut self.month_100x, &other.month_100x);
@@ -441,10 +438,10 @@ pub fn run_with<E: Extra>(
         .ok();
     let new_tallies = || (new_tally(), extra.tally());
     // One tally per worker thread for the round: a block adds into the tally of the thread
-    // that runs it. After the round they are merged into the run's tally (in parallel) and
-    // start again empty, so memory holds one full tally, not one per thread. Which thread ran
-    // which block varies, but the tallies are integer counts, so the sum does not.
-    let merge_into = |total: &mut (Tally, E::Tally), part: (Tally, E::Tally)| {
+    // that runs it. After the round they are added to the run's tally and start again empty,
+    // so memory holds one full tally, not one per thread. Which thread ran which block varies,
+    // but the tallies are integer counts, so the sum does not.
+    let add_round = |total: &mut (Tally, E::Tally), part: (Tally, E::Tally)| {
         let (a, x) = std::mem::replace(total, new_tallies());
         *total = (a.merge(part.0), extra.merge(x, part.1));
     };
@@ -513,7 +510,7 @@ pub fn run_with<E: Extra>(
             let met: std::io::Result<bool> = match pending.take() {
                 Some((set, mut blocks)) => (|| {
                     for t in &sets[set] {
-                        merge_into(&mut tally, std::mem::replace(&mut *lock(t), new_tallies()));
+                        add_round(&mut tally, std::mem::replace(&mut *lock(t), new_tallies()));
                     }
                     blocks.sort_by_key(|(b, _)| *b);
                     for (b, block_rows) in &blocks {
