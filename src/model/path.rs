@@ -38,13 +38,35 @@ const IDLE: u8 = 0;
 const ADOPTED: u8 = 1;
 const AMBIENT: u8 = 2;
 
-/// A segment's generator. Cloneable (ChaCha8Rng is not, by design) so that a [`Probe`] can be
-/// copied: the copy continues the same stream from the same position.
-struct SegRng(ChaCha8Rng);
+/// A segment's generator, handing out 32-bit halves of its 64-bit draws one at a time.
+/// Cloneable (ChaCha8Rng is not, by design) so that a [`Probe`] can be copied: the copy
+/// continues the same stream from the same position.
+struct SegRng(ChaCha8Rng, Option<u32>);
+
+impl SegRng {
+    fn new(rng: ChaCha8Rng) -> Self {
+        SegRng(rng, None)
+    }
+
+    /// 32 random bits: the low half of a new 64-bit draw, then its high half.
+    fn half(&mut self) -> u32 {
+        match self.1.take() {
+            Some(h) => h,
+            None => {
+                let u = self.0.next_u64();
+                self.1 = Some((u >> 32) as u32);
+                u as u32
+            }
+        }
+    }
+}
 
 impl Clone for SegRng {
     fn clone(&self) -> Self {
-        SegRng(ChaCha8Rng::deserialize_state(&self.0.serialize_state()))
+        SegRng(
+            ChaCha8Rng::deserialize_state(&self.0.serialize_state()),
+            self.1,
+        )
     }
 }
 
@@ -97,12 +119,10 @@ struct Seg {
     count_adopted: usize,
     count_ambient: usize,
     demand_mult: f64,
+    /// Each 64-bit review draw picks two cohorts.
     reviews: SegRng,
-    /// The unused half of the last 64-bit review draw: each draw picks two cohorts.
-    spare: Option<u32>,
+    /// Each 64-bit adoption draw serves two decisions.
     adopt: SegRng,
-    /// The unused half of the last 64-bit adoption draw.
-    adopt_spare: Option<u32>,
     /// Time up to which the segment's cohort reviews have been processed.
     reviewed_to: f64,
     /// Adopted fraction at the last month end.
@@ -128,29 +148,13 @@ impl Seg {
     /// The cohort the next review visits, uniformly: 32 random bits scaled to the cohort count
     /// by a multiply-shift (bias below n / 2^32).
     fn next_cohort(&mut self) -> usize {
-        let half = match self.spare.take() {
-            Some(h) => h,
-            None => {
-                let u = self.reviews.next_u64();
-                self.spare = Some((u >> 32) as u32);
-                u as u32
-            }
-        };
-        ((u64::from(half) * self.state.len() as u64) >> 32) as usize
+        ((u64::from(self.reviews.half()) * self.state.len() as u64) >> 32) as usize
     }
 
     /// A uniform in (0, 1) for an adoption decision, from 32 random bits (each 64-bit draw of
     /// the adoption stream serves two decisions).
     fn adoption_uniform(&mut self) -> f64 {
-        let half = match self.adopt_spare.take() {
-            Some(h) => h,
-            None => {
-                let u = self.adopt.next_u64();
-                self.adopt_spare = Some((u >> 32) as u32);
-                u as u32
-            }
-        };
-        (f64::from(half) + 0.5) / 4_294_967_296.0
+        (f64::from(self.adopt.half()) + 0.5) / 4_294_967_296.0
     }
 
     fn set_state(&mut self, i: usize, to: u8) {
@@ -423,11 +427,9 @@ impl<'a> Path<'a> {
                     count_adopted: 0,
                     count_ambient: 0,
                     demand_mult: 1.0,
-                    reviews: SegRng(stream(seed, &format!("reviews:{name}"), path)),
-                    spare: None,
+                    reviews: SegRng::new(stream(seed, &format!("reviews:{name}"), path)),
                     reviewed_to: 0.0,
-                    adopt: SegRng(stream(seed, &format!("adoption:{name}"), path)),
-                    adopt_spare: None,
+                    adopt: SegRng::new(stream(seed, &format!("adoption:{name}"), path)),
                     f_last: 0.0,
                     p_adopt: 0.0,
                     c_task0: 1.0,
