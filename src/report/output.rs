@@ -39,12 +39,7 @@ fn shareable(file: &std::fs::File) -> io::Result<()> {
 
 /// A stable 64-bit FNV-1a hash of the resolved scenario text, as hex.
 pub fn scenario_hash(s: &Scenario) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.resolved.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", crate::stats::fnv1a64(s.resolved.as_bytes()))
 }
 
 fn month_label(s: &Scenario, m: usize) -> String {

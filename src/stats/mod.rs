@@ -6,6 +6,17 @@ pub mod hist;
 
 pub use hist::Histogram;
 
+/// The 64-bit FNV-1a hash of `bytes`: fixed by its definition, so the same on every platform
+/// and Rust version (random streams are keyed by it; run folders name their scenario by it).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// The quantiles reported for every series and scalar.
 pub const QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
 
@@ -106,6 +117,14 @@ mod tests {
             "{:?}",
             none.wilson()
         );
+    }
+
+    #[test]
+    fn fnv1a64_of_published_test_vectors() {
+        // From the FNV reference test suite.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
     }
 
     #[test]

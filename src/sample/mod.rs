@@ -4,67 +4,19 @@
 //! Each input has its own stream keyed by its dotted name, so two scenarios that share an
 //! input draw the same value for it on the same path (common random numbers), and a path's
 //! result never depends on which other paths run, on threads or on shards.
+//!
+//! * [`stream`]: the one factory of random generators, and the keyed permutation of Latin
+//!   hypercube sampling.
+//! * [`copula`]: rank correlations as a Gaussian copula, repaired when inconsistent.
+
+mod copula;
+mod stream;
+
+pub use copula::{Copula, Repair, nearest_correlation};
+pub use stream::{permute, stream};
 
 use crate::scenario::{InputKind, Marginal, ParamId, Sampling, Scenario, dist::open_unit};
-use chacha20::ChaCha8Rng;
-use rand::SeedableRng;
-
-/// A generator for one purpose (`"input:vendor.DeepSeek.launch_price"`, `"cohorts:enterprise"`)
-/// of path `path` in a run seeded with `seed`. The key is a fixed 64-bit FNV-1a hash of the
-/// purpose mixed with the seed (stable across platforms and Rust versions), expanded to a
-/// ChaCha key by SplitMix64; the path index is the ChaCha stream.
-pub fn stream(seed: u64, purpose: &str, path: u64) -> ChaCha8Rng {
-    let mut state = key(seed, purpose);
-    let mut bytes = [0u8; 32];
-    for chunk in bytes.chunks_mut(8) {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        chunk.copy_from_slice(&mix(state).to_le_bytes());
-    }
-    let mut rng = ChaCha8Rng::from_seed(bytes);
-    rng.set_stream(path);
-    rng
-}
-
-/// A 64-bit key for `(seed, purpose)`: FNV-1a of the purpose mixed with the seed.
-fn key(seed: u64, purpose: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in purpose.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^ seed.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15
-}
-
-/// The SplitMix64 finalizer: a bijective 64-bit mix.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// A keyed pseudorandom permutation of `0..n` evaluated at `i < n`: a 4-round Feistel network
-/// on the smallest even number of bits covering `n`, cycle-walking until the value falls in
-/// range (a bijection of the larger domain restricted this way is a bijection of `0..n`).
-/// Any path computes its own stratum from `(key, n, i)` alone.
-pub fn permute(key: u64, n: u64, i: u64) -> u64 {
-    debug_assert!(i < n);
-    let bits = (64 - n.saturating_sub(1).leading_zeros()).max(2);
-    let bits = bits + (bits & 1);
-    let half = bits / 2;
-    let mask = (1u64 << half) - 1;
-    let mut x = i;
-    loop {
-        let (mut l, mut r) = (x >> half, x & mask);
-        for round in 0..4u64 {
-            let f = mix(key ^ round.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ r) & mask;
-            (l, r) = (r, l ^ f);
-        }
-        x = (l << half) | r;
-        if x < n {
-            return x;
-        }
-    }
-}
+use stream::key;
 
 /// The uniform of input `name` on path `path`: its own stream's first draw, or under Latin
 /// hypercube sampling over `n` paths, that draw placed in the path's stratum of the input.
@@ -80,82 +32,14 @@ fn input_uniform(seed: u64, name: &str, path: u64, lhs: Option<u64>) -> f64 {
 }
 
 /// Draws paths' inputs for a scenario: independent draws, except that inputs named in
-/// `[[correlation]]` entries are coupled by a Gaussian copula.
-///
-/// Each path builds its own correlated normal scores: the standard normal score of each
-/// correlated input's own uniform (from its own stream), multiplied by the Cholesky factor of
-/// the Pearson correlation matrix `ρ = 2·sin(π·ρ_s/6)` that gives the requested Spearman `ρ_s`
-/// for normal scores; the scores go back to uniforms and through each input's quantile
-/// function. No path needs another, and inputs outside any correlation draw exactly as they
-/// would alone (common random numbers are kept).
+/// `[[correlation]]` entries are coupled by a Gaussian [`Copula`]. No path needs another, and
+/// inputs outside any correlation draw exactly as they would alone (common random numbers are
+/// kept).
 #[derive(Debug, Clone)]
 pub struct Sampler {
     /// Latin hypercube over this many paths, or independent draws.
     lhs: Option<u64>,
-    /// Inputs in the copula, in matrix order.
-    coupled: Vec<usize>,
-    /// Lower-triangular Cholesky factor of the (repaired) correlation matrix.
-    chol: Vec<Vec<f64>>,
-}
-
-/// A requested correlation matrix that had to be changed to be usable.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Repair {
-    /// Input names, in matrix order.
-    pub inputs: Vec<String>,
-    /// The Pearson correlations requested (from the rank correlations).
-    pub requested: Vec<Vec<f64>>,
-    /// The nearest valid correlation matrix, used instead.
-    pub used: Vec<Vec<f64>>,
-}
-
-impl std::fmt::Display for Repair {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "the requested correlations are not consistent (the matrix is not positive semi-definite);"
-        )?;
-        writeln!(
-            f,
-            "using the nearest consistent matrix instead (Pearson correlations of normal scores):"
-        )?;
-        for (i, name) in self.inputs.iter().enumerate() {
-            for j in i + 1..self.inputs.len() {
-                let (r, u) = (self.requested[i][j], self.used[i][j]);
-                if (r - u).abs() > 1e-9 {
-                    writeln!(f, "  {name} ~ {}: {r:.3} -> {u:.3}", self.inputs[j])?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The nearest correlation matrix (unit diagonal, positive semi-definite) to `a` in the
-/// Frobenius norm, by Higham's alternating projections with Dykstra's correction (2002).
-pub fn nearest_correlation(a: &nalgebra::DMatrix<f64>) -> nalgebra::DMatrix<f64> {
-    let n = a.nrows();
-    let mut y = a.clone();
-    let mut ds = nalgebra::DMatrix::<f64>::zeros(n, n);
-    for _ in 0..1000 {
-        let r = &y - &ds;
-        let eig = nalgebra::SymmetricEigen::new(r.clone());
-        let clipped = eig.eigenvalues.map(|l| l.max(0.0));
-        let x = &eig.eigenvectors
-            * nalgebra::DMatrix::from_diagonal(&clipped)
-            * eig.eigenvectors.transpose();
-        ds = &x - &r;
-        let mut next = x.clone();
-        for i in 0..n {
-            next[(i, i)] = 1.0;
-        }
-        let change = (&next - &y).norm();
-        y = next;
-        if change < 1e-12 {
-            break;
-        }
-    }
-    y
+    copula: Copula,
 }
 
 impl Sampler {
@@ -163,59 +47,8 @@ impl Sampler {
     /// repair made to its correlations, if any.
     pub fn new(scenario: &Scenario, sampling: Sampling, paths: u64) -> (Self, Option<Repair>) {
         let lhs = (sampling == Sampling::Lhs).then_some(paths.max(1));
-        let mut coupled: Vec<usize> = Vec::new();
-        for c in &scenario.correlations {
-            for id in [c.a, c.b] {
-                if !coupled.contains(&(id.0 as usize)) {
-                    coupled.push(id.0 as usize);
-                }
-            }
-        }
-        let n = coupled.len();
-        let mut m = nalgebra::DMatrix::<f64>::identity(n, n);
-        for c in &scenario.correlations {
-            let i = coupled
-                .iter()
-                .position(|x| *x == c.a.0 as usize)
-                .expect("listed");
-            let j = coupled
-                .iter()
-                .position(|x| *x == c.b.0 as usize)
-                .expect("listed");
-            let rho = 2.0 * (std::f64::consts::PI * c.rank / 6.0).sin();
-            m[(i, j)] = rho;
-            m[(j, i)] = rho;
-        }
-        let rows = |m: &nalgebra::DMatrix<f64>| {
-            (0..n)
-                .map(|i| (0..n).map(|j| m[(i, j)]).collect())
-                .collect()
-        };
-        let (matrix, repair) = match nalgebra::Cholesky::new(m.clone()) {
-            Some(_) => (m, None),
-            None => {
-                let used = nearest_correlation(&m);
-                let repair = Repair {
-                    inputs: coupled
-                        .iter()
-                        .map(|i| scenario.inputs[*i].name.clone())
-                        .collect(),
-                    requested: rows(&m),
-                    used: rows(&used),
-                };
-                (used, Some(repair))
-            }
-        };
-        // A repaired matrix may be singular: a tiny ridge keeps the factorisation possible.
-        let chol = nalgebra::Cholesky::new(matrix.clone())
-            .or_else(|| {
-                nalgebra::Cholesky::new(
-                    &matrix * (1.0 - 1e-10) + nalgebra::DMatrix::identity(n, n) * 1e-10,
-                )
-            })
-            .map(|c| rows(&c.l()))
-            .unwrap_or_else(|| rows(&nalgebra::DMatrix::identity(n, n)));
-        (Self { lhs, coupled, chol }, repair)
+        let (copula, repair) = Copula::new(scenario);
+        (Self { lhs, copula }, repair)
     }
 
     /// The draws of path `path` in a run seeded with `seed`.
@@ -228,23 +61,7 @@ impl Sampler {
                     .then(|| input_uniform(seed, &input.name, path, self.lhs))
             })
             .collect();
-        if !self.coupled.is_empty() {
-            let normal = statrs::distribution::Normal::standard();
-            use statrs::distribution::ContinuousCDF;
-            let eps: Vec<f64> = self
-                .coupled
-                .iter()
-                .map(|&i| normal.inverse_cdf(uniforms[i].unwrap_or(0.5)))
-                .collect();
-            for (k, &i) in self.coupled.iter().enumerate() {
-                let z: f64 = (0..=k).map(|j| self.chol[k][j] * eps[j]).sum();
-                uniforms[i] = Some(
-                    normal
-                        .cdf(z)
-                        .clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0),
-                );
-            }
-        }
+        self.copula.couple(&mut uniforms);
         let values = scenario
             .inputs
             .iter()
@@ -315,15 +132,6 @@ mod tests {
     use super::*;
     use rand::Rng;
 
-    #[test]
-    fn streams_are_keyed_by_seed_purpose_and_path() {
-        let a = stream(1, "x", 0).next_u64();
-        assert_eq!(a, stream(1, "x", 0).next_u64());
-        assert_ne!(a, stream(2, "x", 0).next_u64());
-        assert_ne!(a, stream(1, "y", 0).next_u64());
-        assert_ne!(a, stream(1, "x", 1).next_u64());
-    }
-
     fn scenario_with(body: &str) -> Scenario {
         let tiny =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
@@ -377,16 +185,6 @@ mod tests {
         // Inputs outside every correlation draw exactly as without the copula.
         let free = s.find_input("segment.enterprise.bass_q").unwrap();
         assert_eq!(draws[7].get(free), Draws::random(&s, 11, 7).get(free));
-    }
-
-    #[test]
-    fn feistel_permutations_are_permutations() {
-        for n in [1u64, 2, 3, 7, 64, 1000, 4097] {
-            let mut seen: Vec<u64> = (0..n).map(|i| permute(12345, n, i)).collect();
-            seen.sort_unstable();
-            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "n = {n}");
-        }
-        assert_ne!(permute(1, 1000, 5), permute(2, 1000, 5), "the key matters");
     }
 
     #[test]
