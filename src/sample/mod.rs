@@ -130,7 +130,6 @@ impl Draws {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     fn scenario_with(body: &str) -> Scenario {
         let tiny =
