@@ -84,8 +84,8 @@ impl Outcomes {
                 columns.push(Column::Input(ParamId(i as u32)));
             }
         }
-        for name in metrics::SCALARS {
-            names.push((*name).to_owned());
+        for name in metrics::scalars() {
+            names.push(name.to_owned());
             columns.push(Column::Scalar(name));
         }
         for (v, vendor) in s.vendors.iter().enumerate() {
@@ -113,9 +113,8 @@ impl Outcomes {
         for t in &s.targets {
             let col = match t.year {
                 None => Column::Scalar(
-                    metrics::SCALARS
-                        .iter()
-                        .find(|m| **m == t.metric)
+                    metrics::scalars()
+                        .find(|m| *m == t.metric)
                         .expect("validated metric"),
                 ),
                 Some(year) => Column::Annual {
@@ -166,31 +165,13 @@ fn scalar(r: &PathResult, name: &str) -> f64 {
         "volume_growth" => s.volume_growth,
         "price_decline" => s.price_decline,
         "revenue_stall" => f64::from(u8::from(s.revenue_stall)),
-        _ => unreachable!("every scalar is listed in metrics::SCALARS"),
+        _ => unreachable!("every scalar is listed in metrics::SCALAR_KINDS"),
     }
 }
 
-/// The annual figure of a series (DESIGN.md §3.6): sums for flows (tokens, revenue), revenue
-/// over tokens for prices, the December (last simulated) value for other states.
+/// The annual figure of a series (DESIGN.md §3.6), by its kind's rule.
 pub fn annual(layout: &Layout, r: &PathResult, series: usize, fy: i32, fm: u32, year: i32) -> f64 {
-    let name = &layout.names()[series];
-    let sum = |i: usize| r.annual_sum(i, fy, fm, year);
-    if name.starts_with("tokens") || name.starts_with("revenue") {
-        sum(series)
-    } else if name == "price_blended" {
-        sum(layout.revenue_total()) / sum(layout.tokens_paid()) * 1e6
-    } else if let Some(v) = name
-        .strip_prefix("price.")
-        .and_then(|v| layout.find(&format!("revenue.{v}")))
-    {
-        sum(v)
-            / sum(layout
-                .find(&format!("tokens.{}", &name[6..]))
-                .expect("tokens of the vendor"))
-            * 1e6
-    } else {
-        r.annual_last(series, fy, fm, year)
-    }
+    layout.annual(r, series, (fy, fm), year)
 }
 
 /// Everything a set of paths contributes; merges exactly.

@@ -59,17 +59,25 @@ pub fn efficiency(t: f64, releases: &[Release]) -> f64 {
 }
 
 /// Multinomial logit shares of options with utilities `U_o = β q_o - α ln p_o`, written into
-/// `out`. Computed relative to the largest utility, so no exponential overflows.
+/// `out`; an option with utility −∞ (closed) gets share 0.
 pub fn logit(utilities: &[f64], out: &mut [f64]) {
-    let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0;
-    for (o, u) in out.iter_mut().zip(utilities) {
-        *o = (u - max).exp();
-        total += *o;
-    }
+    let total = logit_weights(utilities, out);
     for o in out.iter_mut() {
         *o /= total;
     }
+}
+
+/// The unnormalised logit weights `exp(U_o − max U)` written into `out` (0 for a closed option,
+/// utility −∞), and their sum: shares are `out[o] / sum`. Relative to the largest utility, so
+/// no exponential overflows.
+pub fn logit_weights(utilities: &[f64], out: &mut [f64]) -> f64 {
+    let max = utilities.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut total = 0.0;
+    for (o, u) in out.iter_mut().zip(utilities) {
+        *o = if u.is_finite() { (u - max).exp() } else { 0.0 };
+        total += *o;
+    }
+    total
 }
 
 /// Own-price elasticity `η = ᾱ (1 - S) + ε̄ S` of a vendor with share `S` of all tokens.

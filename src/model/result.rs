@@ -1,25 +1,36 @@
 //! What one path produces: monthly series, annual figures and scalars (DESIGN.md §3.8).
 
-use crate::scenario::{Scenario, metrics};
+use crate::scenario::metrics::{self, Annual, Per, Series};
+use crate::scenario::{Scenario, SegmentKind};
 
-/// Positions of the monthly series in a [`PathResult`], in the order of
-/// [`metrics::series`]. Built from the scenario's vendor count (2 segments).
+/// Positions of the monthly series in a [`PathResult`], in the order of the table of series
+/// kinds ([`Series::ALL`]): market series once, vendor series once per vendor, segment series
+/// once per segment (2 segments).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
-    vendors: usize,
+    /// Position of the first series of each kind, indexed by `Series as usize`.
+    starts: [usize; Series::ALL.len()],
     names: Vec<String>,
 }
-
-const SEGMENTS: usize = 2;
 
 impl Layout {
     /// The layout of `scenario`'s series.
     pub fn new(scenario: &Scenario) -> Self {
         let vendors: Vec<&str> = scenario.vendors.iter().map(|v| v.name.as_str()).collect();
-        let segs = ["enterprise", "developer"];
+        let segments: Vec<&str> = SegmentKind::ALL.iter().map(|s| s.name()).collect();
+        let mut starts = [0; Series::ALL.len()];
+        let mut at = 0;
+        for s in Series::ALL {
+            starts[s as usize] = at;
+            at += match s.kind().per {
+                Per::Market => 1,
+                Per::Vendor => vendors.len(),
+                Per::Segment => segments.len(),
+            };
+        }
         Self {
-            vendors: vendors.len(),
-            names: metrics::series(vendors.iter().copied(), &segs),
+            starts,
+            names: metrics::series(vendors.iter().copied(), &segments),
         }
     }
 
@@ -33,59 +44,64 @@ impl Layout {
         self.names.iter().position(|n| n == name)
     }
 
+    /// Position of series `kind` of vendor or segment `who` (0 for a market series).
+    pub fn at(&self, kind: Series, who: usize) -> usize {
+        self.starts[kind as usize] + who
+    }
+
     pub fn cost_hw(&self) -> usize {
-        0
+        self.at(Series::CostHw, 0)
     }
     pub fn capability(&self) -> usize {
-        1
+        self.at(Series::Capability, 0)
     }
     pub fn cost_per_task_ref(&self) -> usize {
-        2
+        self.at(Series::CostPerTaskRef, 0)
     }
     pub fn cost_per_task(&self, s: usize) -> usize {
-        3 + s
+        self.at(Series::CostPerTask, s)
     }
     pub fn price_blended(&self) -> usize {
-        3 + SEGMENTS
+        self.at(Series::PriceBlended, 0)
     }
     pub fn price_frontier(&self) -> usize {
-        4 + SEGMENTS
+        self.at(Series::PriceFrontier, 0)
     }
     pub fn price(&self, v: usize) -> usize {
-        5 + SEGMENTS + v
+        self.at(Series::Price, v)
     }
     pub fn tokens_total(&self) -> usize {
-        5 + SEGMENTS + self.vendors
+        self.at(Series::TokensTotal, 0)
     }
     pub fn tokens_paid(&self) -> usize {
-        self.tokens_total() + 1
+        self.at(Series::TokensPaid, 0)
     }
     pub fn tokens_device(&self) -> usize {
-        self.tokens_total() + 2
+        self.at(Series::TokensDevice, 0)
     }
     pub fn tokens(&self, v: usize) -> usize {
-        self.tokens_total() + 3 + v
+        self.at(Series::Tokens, v)
     }
     pub fn revenue_total(&self) -> usize {
-        self.tokens_total() + 3 + self.vendors
+        self.at(Series::RevenueTotal, 0)
     }
     pub fn revenue(&self, v: usize) -> usize {
-        self.revenue_total() + 1 + v
+        self.at(Series::Revenue, v)
     }
     pub fn revenue_hosts(&self) -> usize {
-        self.revenue_total() + 1 + self.vendors
+        self.at(Series::RevenueHosts, 0)
     }
     pub fn margin(&self, v: usize) -> usize {
-        self.revenue_hosts() + 1 + v
+        self.at(Series::Margin, v)
     }
     pub fn adoption(&self, s: usize) -> usize {
-        self.revenue_hosts() + 1 + self.vendors + s
+        self.at(Series::Adoption, s)
     }
     pub fn ambient(&self, s: usize) -> usize {
-        self.adoption(0) + SEGMENTS + s
+        self.at(Series::Ambient, s)
     }
     pub fn commitment_share(&self, v: usize) -> usize {
-        self.ambient(0) + SEGMENTS + v
+        self.at(Series::CommitmentShare, v)
     }
     /// Number of series.
     pub fn len(&self) -> usize {
@@ -95,6 +111,81 @@ impl Layout {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+
+    /// The annual figure of the series at `position` in calendar year `year` (DESIGN.md §3.6),
+    /// by its kind's rule: the sum for a flow, revenue over tokens for a price, the December
+    /// (last simulated) value for a state. `(first_year, first_month)` is the calendar month
+    /// of month 1.
+    pub fn annual(
+        &self,
+        r: &PathResult,
+        position: usize,
+        (first_year, first_month): (i32, u32),
+        year: i32,
+    ) -> f64 {
+        let kind = Series::ALL
+            .iter()
+            .rev()
+            .find(|s| self.starts[**s as usize] <= position)
+            .copied()
+            .expect("the first kind starts at 0");
+        let who = position - self.starts[kind as usize];
+        let sum = |i: usize| r.annual_sum(i, first_year, first_month, year);
+        match kind.kind().annual {
+            Annual::Flow => sum(position),
+            Annual::Price { revenue, tokens } => {
+                let who = if kind.kind().per == Per::Market {
+                    0
+                } else {
+                    who
+                };
+                sum(self.at(revenue, who)) / sum(self.at(tokens, who)) * 1e6
+            }
+            Annual::State => r.annual_last(position, first_year, first_month, year),
+        }
+    }
+}
+
+/// A discrete event of a path, as `explain`'s timeline shows it (indices refer to the
+/// scenario's lists).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimelineEvent {
+    /// Hardware generation `generation` (of `Hardware::generations`) becomes available; its
+    /// cost per token is `cost_factor` times the previous generation's.
+    Generation { generation: usize, cost_factor: f64 },
+    /// Efficiency release `release` starts its ramp.
+    Efficiency {
+        release: usize,
+        token_factor: f64,
+        reach: f64,
+    },
+    /// Vendor `vendor` launches at `price` ($ per million tokens).
+    Launch {
+        vendor: usize,
+        price: f64,
+        open_weights: bool,
+    },
+    /// Device `device` is released at `price` (amortized $ per million tokens).
+    Device { device: usize, price: f64 },
+    /// Shock `shock` multiplies its target by `factor`.
+    Shock { shock: usize, factor: f64 },
+    /// Vendor `vendor` switches to committed spend after a year of this revenue and token
+    /// growth (fractions: 0.1 = +10%).
+    CommitmentSwitch {
+        vendor: usize,
+        revenue_growth: f64,
+        token_growth: f64,
+    },
+    /// Half the enterprise firms (weighted) would rather run AI than decide whether to.
+    ZeroMarginal,
+}
+
+/// A timeline event and when it happened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimelineEntry {
+    /// Months since start.
+    pub time: f64,
+    pub event: TimelineEvent,
 }
 
 /// The scalar outcomes of a path.
@@ -114,14 +205,6 @@ pub struct Scalars {
     pub revenue_stall: bool,
 }
 
-/// A dated event of the timeline `explain` shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoggedEvent {
-    /// Months since start.
-    pub time: f64,
-    pub what: String,
-}
-
 /// Everything one path produces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathResult {
@@ -136,7 +219,7 @@ pub struct PathResult {
     /// Cohort reviews among them.
     pub cohort_reviews: u64,
     /// The dated timeline (only with `record_events`).
-    pub timeline: Vec<LoggedEvent>,
+    pub timeline: Vec<TimelineEntry>,
     /// Each vendor's serving cost `c_v` per month ($ per million tokens), `v * months + m - 1`:
     /// what a subscription plan's tokens cost (DESIGN.md §5).
     pub vendor_cost: Vec<f64>,

@@ -3,13 +3,71 @@
 
 use super::validate::human;
 use crate::explain::Explanation;
-use crate::model::Layout;
+use crate::model::{Layout, TimelineEvent};
 use crate::scenario::{Month, Scenario};
 use std::fmt::Write;
 
 /// The calendar month containing time `t` (months since start).
 fn month_at(s: &Scenario, t: f64) -> Month {
     s.start.plus(t.floor() as i32)
+}
+
+/// A timeline event in words.
+fn words(s: &Scenario, e: &TimelineEvent) -> String {
+    match *e {
+        TimelineEvent::Generation {
+            generation,
+            cost_factor,
+        } => format!(
+            "{} available: cost per token × {cost_factor:.3} of the previous generation",
+            s.hardware.generations[generation].name
+        ),
+        TimelineEvent::Efficiency {
+            release,
+            token_factor,
+            reach,
+        } => format!(
+            "{} released: {:.0}% fewer tokens per task on {:.0}% of tasks once adopted",
+            s.efficiency[release].name,
+            (1.0 - token_factor) * 100.0,
+            reach * 100.0
+        ),
+        TimelineEvent::Launch {
+            vendor,
+            price,
+            open_weights,
+        } => format!(
+            "{} launches at ${price:.3}/M{}",
+            s.vendors[vendor].name,
+            if open_weights {
+                " with open weights (hosts appear)"
+            } else {
+                " (closed weights)"
+            }
+        ),
+        TimelineEvent::Device { device, price } => format!(
+            "{} on-device option released at ${price:.2}/M (amortized hardware)",
+            s.devices[device].name
+        ),
+        TimelineEvent::Shock { shock, factor } => {
+            let k = &s.shocks[shock];
+            format!("shock {}: {:?} × {factor:.3}", k.name, k.target)
+        }
+        TimelineEvent::CommitmentSwitch {
+            vendor,
+            revenue_growth,
+            token_growth,
+        } => format!(
+            "{} moves to committed spend: revenue {:+.0}%, tokens {:+.0}% over the last year",
+            s.vendors[vendor].name,
+            revenue_growth * 100.0,
+            token_growth * 100.0
+        ),
+        TimelineEvent::ZeroMarginal => {
+            "zero marginal intelligence: half the enterprise firms would run AI rather than decide"
+                .to_owned()
+        }
+    }
 }
 
 /// One row per quarter: the figures of the quarter's last month, revenue summed over it.
@@ -55,7 +113,7 @@ pub fn explain_text(s: &Scenario, e: &Explanation) -> String {
     );
     let _ = writeln!(w, "Timeline");
     for ev in &p.timeline {
-        let _ = writeln!(w, "  {}  {}", month_at(s, ev.time), ev.what);
+        let _ = writeln!(w, "  {}  {}", month_at(s, ev.time), words(s, &ev.event));
     }
     let _ = writeln!(
         w,
@@ -194,7 +252,7 @@ pub fn explain_json(s: &Scenario, e: &Explanation) -> serde_json::Value {
     let timeline: Vec<_> = p
         .timeline
         .iter()
-        .map(|ev| json!({"date": month_at(s, ev.time).to_string(), "event": ev.what}))
+        .map(|ev| json!({"date": month_at(s, ev.time).to_string(), "event": words(s, &ev.event)}))
         .collect();
     let quarters: Vec<_> = quarters(s, p.months)
         .iter()

@@ -1326,7 +1326,7 @@ fn build_targets(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<
         let field = format!("target[{i}]");
         let at = |key: &str| node.and_then(|n| n.get(key)).map(|n| n.loc.clone());
         let is_series = series.contains(&t.metric);
-        let is_scalar = metrics::SCALARS.contains(&t.metric.as_str());
+        let is_scalar = metrics::scalar_kind(&t.metric).is_some();
         if !is_series && !is_scalar {
             let mut p = Problem::at(
                 at("metric"),
@@ -1336,12 +1336,12 @@ fn build_targets(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<
             let all = series
                 .iter()
                 .map(String::as_str)
-                .chain(metrics::SCALARS.iter().copied());
+                .chain(metrics::scalars().map(|m| -> &str { m }));
             p = p.with_help(did_you_mean(&t.metric, all).unwrap_or_else(|| {
                 format!(
                     "metrics are the monthly series ({}) and the scalars ({})",
                     series.join(", "),
-                    metrics::SCALARS.join(", ")
+                    metrics::scalars().collect::<Vec<_>>().join(", ")
                 )
             }));
             b.problems.push(p);
@@ -1392,7 +1392,7 @@ fn build_targets(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<
                 continue;
             }
         };
-        let is_month = metrics::MONTH_SCALARS.contains(&t.metric.as_str());
+        let is_month = metrics::is_month(&t.metric);
         let threshold = match (raw_threshold, is_month) {
             (RawThreshold::Number(x), false) if x.is_finite() => Threshold::Number(*x),
             (RawThreshold::Month(s), true) => match s.parse::<Month>() {

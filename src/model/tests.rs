@@ -1,6 +1,7 @@
 //! Tests of the path model that need its internals: analytic results, thresholds,
 //! invariants over random scenarios, commitments, determinism and extreme inputs.
 
+use super::demand::{ADOPTED, AMBIENT, IDLE};
 use super::*;
 use crate::model::curves::bass;
 use proptest::prelude::*;
@@ -103,10 +104,10 @@ fn serving_cost_of_fixed_and_moving_quality() {
     for t in [0.0, 6.0, 12.0, 24.0] {
         p.refresh(t);
         // Hardware off: C_hw = u_0 = 3. Fixed quality q = 0.5: falls with software gains only.
-        let fixed = p.serving_cost(0.5);
+        let fixed = p.market.serving_cost(0.5);
         assert!((fixed - 3.0 * 3f64.powf(-t / 12.0) * kappa.powf(0.5)).abs() < 1e-12);
         // The moving frontier q = Q(t) = t / 12: falls by g_sw / κ per year.
-        let frontier = p.serving_cost(t / 12.0);
+        let frontier = p.market.serving_cost(t / 12.0);
         assert!((frontier - 3.0 * (3.0f64 / kappa).powf(-t / 12.0)).abs() < 1e-12);
     }
 }
@@ -118,10 +119,10 @@ fn reference_price_ignores_cheaper_options_below_the_reference() {
         tiny_with("[[vendor]]\nname = \"Challenger\"\nlaunch = \"2025-01\"\nlaunch_price = 0.01\n");
     let d = Draws::medians(&s);
     let mut p = Path::new(&s, &d, 0, 1, Options::default());
-    p.opts[1].live = true;
+    p.market.opts[1].live = true;
     p.refresh(0.0);
     assert_eq!(
-        p.p_fix, 5.0,
+        p.market.p_fix, 5.0,
         "only the frontier vendor reaches q_ref at t = 0"
     );
     // Once the frontier has moved 0.5 years, the challenger (q = 0.5 - 0.3 = 0.2 ≥ 0) counts,
@@ -129,7 +130,7 @@ fn reference_price_ignores_cheaper_options_below_the_reference() {
     p.refresh(6.0);
     let challenger = 0.01 * 2.5f64.powf(-(0.5 - 0.3));
     let frontier = 5.0 * 2.5f64.powf(-0.5);
-    assert!((p.p_fix - challenger.min(frontier)).abs() < 1e-12);
+    assert!((p.market.p_fix - challenger.min(frontier)).abs() < 1e-12);
 }
 
 #[test]
@@ -188,8 +189,8 @@ fn fixed_capability_price_drifts_at_most_one_review_of_progress() {
     let bound = 2.5f64.powf(1.0 * 3.0 / 12.0);
     let mut start = None;
     drive(&s, &d, options(OFF), |p, _, _| {
-        let first = *start.get_or_insert(p.p_fix);
-        let ratio = p.p_fix / first;
+        let first = *start.get_or_insert(p.market.p_fix);
+        let ratio = p.market.p_fix / first;
         assert!(
             ratio <= 1.0 + 1e-12 && ratio >= 1.0 / bound - 1e-12,
             "P_fix moved by {ratio}, bound {bound}"
@@ -211,10 +212,10 @@ fn fixed_capability_price_picks_the_cheapest_scaled_option() {
     .into_iter()
     .enumerate()
     {
-        if o < p.opts.len() {
-            p.opts[o].live = live;
-            p.opts[o].lag = lag;
-            p.opts[o].price = price;
+        if o < p.market.opts.len() {
+            p.market.opts[o].live = live;
+            p.market.opts[o].lag = lag;
+            p.market.opts[o].price = price;
         }
     }
     p.refresh(12.0); // Q = 1
@@ -223,9 +224,9 @@ fn fixed_capability_price_picks_the_cheapest_scaled_option() {
         .into_iter()
         .fold(f64::INFINITY, f64::min);
     assert!(
-        (p.p_fix - expected).abs() < 1e-12,
+        (p.market.p_fix - expected).abs() < 1e-12,
         "{} vs {expected}",
-        p.p_fix
+        p.market.p_fix
     );
 }
 
@@ -256,13 +257,14 @@ fn committed_revenue_never_falls_below_the_floor_during_a_term() {
                 .filter(|(since, _)| **since != 0 && m > **since)
                 .map(|(_, commit)| commit)
                 .sum();
-            let revenue = p.out[l.revenue(0) * p.months as usize + m as usize - 1];
+            let revenue = p.books.out[l.revenue(0) * p.months as usize + m as usize - 1];
             assert!(
                 revenue >= floor * (1.0 - 1e-12),
                 "month {m}: revenue {revenue} below committed {floor}"
             );
-            let per_token =
-                p.out[l.tokens(0) * p.months as usize + m as usize - 1] * p.opts[0].price / 1e6;
+            let per_token = p.books.out[l.tokens(0) * p.months as usize + m as usize - 1]
+                * p.market.opts[0].price
+                / 1e6;
             if revenue > per_token * 1.001 {
                 binding += 1;
             }
