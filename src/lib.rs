@@ -6,20 +6,25 @@
 //! ```text
 //! scenario.toml ──parse+validate──▶ Scenario ──sample(path i)──▶ Draws ──simulate──▶ PathResult
 //!                                                                                     │
-//!    report (CSV, JSON, SVG/PNG charts, HTML) ◀── Summary ◀── merge ◀── Accumulator ◀──┘
+//!    report (CSV, JSON, SVG/PNG charts, HTML) ◀── analysis ◀── merge ◀── run (tallies) ◀──┘
 //! ```
 //!
 //! * [`scenario`]: the TOML schema, distributions, `extends`, `--set`, validation.
 //! * [`sample`]: one value per uncertain input for path `i`, from streams keyed by `(seed, purpose)`.
 //! * [`model`]: the discrete-event simulation of one path.
-//! * [`report`]: what the command line prints and writes.
-//! * [`compare`]: scenarios side by side on common random numbers.
+//! * [`run`]: paths in parallel rounds of blocks, exact tallies, the outcome rows, shards and merge.
+//! * [`stats`]: generic statistics (sketches, proportions, ranks, paired differences).
 //! * [`stress`]: subscription plans on the simulated cost and usage paths.
+//! * [`explain`]: the median path and the Shapley decomposition of its collapse.
+//! * [`analysis`]: results turned into what people see (summaries, comparisons).
+//! * [`report`]: terminal text, data files, charts and HTML pages, from analysis types only.
+//! * [`pipeline`]: each command's stages wired together, and its output folder written.
 #![forbid(unsafe_code)]
 
-pub mod compare;
+pub mod analysis;
 pub mod explain;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod run;
 pub mod sample;

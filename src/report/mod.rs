@@ -1,22 +1,15 @@
-//! Everything infercast shows a person: terminal summaries, files, charts and the HTML report.
-//! Reads results only; never runs the model.
+//! Everything infercast shows a person: terminal text, data files, charts and HTML pages.
+//! Reads only analysis types (and, for `validate`, the scenario); never runs the model, and
+//! does no file I/O of its own: exporters hand their bytes to a [`export::Sink`].
+//!
+//! * [`format`]: how numbers and names read, everywhere;
+//! * [`export`]: data files (JSON, CSV), one exporter per format;
+//! * [`charts`]: one module per chart kind, SVG and PNG;
+//! * [`html`]: the report pages;
+//! * [`text`]: what the command line prints.
 
 pub mod charts;
-mod compare;
-mod explain;
+pub mod export;
+pub mod format;
 pub mod html;
-mod output;
-pub mod stress;
-pub mod summary;
-mod table;
-mod validate;
-
-pub use compare::{comparison_table, write_comparison};
-pub use explain::{explain_json, explain_text};
-pub use output::{
-    MergeError, OutcomeFile, merge, pretty, scenario_hash, series_csv, write_atomic, write_run,
-    write_shard,
-};
-pub use summary::Summary;
-pub use table::summary_table;
-pub use validate::{human, scenario_summary, wrap};
+pub mod text;

@@ -81,6 +81,16 @@ pub enum Sampling {
     Lhs,
 }
 
+impl std::fmt::Display for Sampling {
+    /// As written in a scenario: `random` or `lhs`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Sampling::Random => "random",
+            Sampling::Lhs => "lhs",
+        })
+    }
+}
+
 /// A target threshold: a number, or a month for the month scalars.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]

@@ -364,6 +364,12 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A stable 64-bit FNV-1a hash of the resolved scenario text, as 16 hex digits: what run
+    /// folders and reports name the scenario by.
+    pub fn hash(&self) -> String {
+        format!("{:016x}", crate::stats::fnv1a64(self.resolved.as_bytes()))
+    }
+
     /// The input behind `id`.
     pub fn input(&self, id: ParamId) -> &Input {
         &self.inputs[id.0 as usize]

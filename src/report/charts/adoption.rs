@@ -3,7 +3,7 @@
 
 use super::overlay::{Line, Overlay};
 use super::{Chart, ChartError, Unit};
-use crate::report::summary::Summary;
+use crate::analysis::Summary;
 
 /// Which share of a segment's firms.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -2,7 +2,7 @@
 //! on it drawn where they apply: a line at the threshold and a mark on the target's year.
 
 use super::{Axis, Chart, ChartError, Plot, Unit, font, palette, titled};
-use crate::report::summary::{Quantiles, Summary, TargetResult};
+use crate::analysis::{Quantiles, Summary, TargetResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -138,7 +138,10 @@ pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
             legend: "target",
         })
         .collect();
-    let title = format!("{} per year, with targets", super::series_title(metric));
+    let title = format!(
+        "{} per year, with targets",
+        crate::report::format::series_title(metric)
+    );
     let caption = {
         let parts: Vec<String> = targets
             .iter()
@@ -147,7 +150,7 @@ pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
         let last = years.last();
         format!(
             "{} per calendar year; median {} in {}. {}.",
-            super::series_title(metric),
+            crate::report::format::series_title(metric),
             last.and_then(|(_, q)| q.p50)
                 .map_or("n/a".into(), |x| unit.format(x)),
             last.map_or(0, |y| y.0),

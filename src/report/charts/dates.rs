@@ -2,7 +2,7 @@
 //! have happened by each month; month targets drawn as vertical lines.
 
 use super::{Chart, ChartError, Plot, font, month_x, palette, titled};
-use crate::report::summary::{MonthProbability, Summary};
+use crate::analysis::{MonthProbability, Summary};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;

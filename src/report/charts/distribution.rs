@@ -2,7 +2,7 @@
 //! cumulative curve, and the target threshold with the probability of meeting it.
 
 use super::{Axis, Chart, ChartError, Plot, Unit, font, palette, titled};
-use crate::report::summary::{Distribution, Summary, TargetResult};
+use crate::analysis::{Distribution, Summary, TargetResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -128,18 +128,10 @@ pub fn describe(s: &Summary, outcome: &str) -> String {
         "month_zero_marginal" => "The month of zero marginal intelligence".to_owned(),
         other => match other.rsplit_once('.') {
             Some((series, year)) if year.parse::<i32>().is_ok() => {
-                format!("{} in {year}", super::series_title(series))
+                format!("{} in {year}", crate::report::format::series_title(series))
             }
-            _ => super::series_title(other),
+            _ => crate::report::format::series_title(other),
         },
-    }
-}
-
-/// The unit of an outcome column (`revenue.OpenAI.2030`: an annual figure).
-fn unit(outcome: &str) -> Unit {
-    match outcome.rsplit_once('.') {
-        Some((series, year)) if year.parse::<i32>().is_ok() => Unit::of(series, true),
-        _ => Unit::of(outcome, false),
     }
 }
 
@@ -147,7 +139,7 @@ fn unit(outcome: &str) -> Unit {
 pub fn chart(s: &Summary, name: &str) -> Result<Chart, ChartError> {
     let d = &s.distributions[name];
     let targets: Vec<&TargetResult> = s.targets.iter().filter(|t| t.outcome == name).collect();
-    let unit = unit(name);
+    let unit = Unit::of_outcome(name);
     // The bins decide the scale; the axis also reaches any threshold.
     let log = d.log;
     let xs: Vec<f64> = [d.edges[0], d.edges[d.edges.len() - 1]]

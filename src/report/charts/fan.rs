@@ -1,7 +1,7 @@
 //! Fan chart of one monthly series: P5–P95 and P25–P75 bands around the median line.
 
 use super::{Axis, Chart, ChartError, Plot, Unit, palette, runs, titled};
-use crate::report::summary::{Quantiles, Summary};
+use crate::analysis::{Quantiles, Summary};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -104,7 +104,13 @@ pub fn chart(s: &Summary, series: &str, title: &str) -> Result<Chart, ChartError
     super::render(
         &format!("fan-{}", series.replace('.', "-")),
         title,
-        &caption(&s.months, s.paths, q, unit, &super::series_title(series)),
+        &caption(
+            &s.months,
+            s.paths,
+            q,
+            unit,
+            &crate::report::format::series_title(series),
+        ),
         &Fan::new(&s.months, q, unit, title),
     )
 }

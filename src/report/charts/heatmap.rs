@@ -52,7 +52,7 @@ impl Plot for HeatMap<'_> {
             .y_label_formatter(&|v| {
                 let j = (v - 0.5).round();
                 if (v - 0.5 - j).abs() < 1e-6 && j >= 0.0 && (j as usize) < ny {
-                    format!("×{}", super::number(self.y[j as usize]))
+                    format!("×{}", crate::report::format::number(self.y[j as usize]))
                 } else {
                     String::new()
                 }

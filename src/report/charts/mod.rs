@@ -14,12 +14,14 @@ pub mod fan;
 pub mod heatmap;
 pub mod overlay;
 mod raster;
+pub mod stress;
 pub mod tornado;
 
-use super::summary::{Quantiles, Summary};
+use crate::analysis::{Quantiles, Summary};
+use crate::report::export::Sink;
+pub use crate::report::format::Unit;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 
 /// Chart size in pixels (PNG) and user units (SVG).
 pub const SIZE: (u32, u32) = (1000, 560);
@@ -115,11 +117,11 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError>
     Ok(out)
 }
 
-/// Writes each chart as `<name>.svg` and `<name>.png` in `dir` (atomically).
-pub fn write_all(dir: &Path, charts: &[Chart]) -> std::io::Result<()> {
+/// Puts each chart into `sink` as `<name>.svg` and `<name>.png`.
+pub fn export(charts: &[Chart], sink: &mut dyn Sink) -> std::io::Result<()> {
     for c in charts {
-        super::write_atomic(&dir.join(format!("{}.svg", c.name)), c.svg.as_bytes())?;
-        super::write_atomic(&dir.join(format!("{}.png", c.name)), &c.png)?;
+        sink.put(&format!("{}.svg", c.name), c.svg.as_bytes())?;
+        sink.put(&format!("{}.png", c.name), &c.png)?;
     }
     Ok(())
 }
@@ -155,143 +157,6 @@ pub fn run_charts(s: &Summary) -> Result<Vec<Chart>, ChartError> {
         jobs.push(Box::new(move || tornado::chart(s, label)));
     }
     jobs.par_iter().map(|job| job()).collect()
-}
-
-/// What a series measures: its axis label and how its values read.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Unit {
-    /// $ per task.
-    PerTask,
-    /// $ per million tokens.
-    PerMTokens,
-    /// Tokens per month.
-    Tokens,
-    /// $ per month.
-    Dollars,
-    /// $ per year (annual figures).
-    DollarsYear,
-    /// Tokens per year (annual figures).
-    TokensYear,
-    /// A share, 0..1, shown in %.
-    Share,
-    /// A share of a segment's firms, 0..1, shown in %.
-    Firms,
-    /// A share of a plan's subscribers, 0..1, shown in %.
-    Subscribers,
-    /// Gross margin, (revenue − cost) / revenue, shown in % (negative: a loss).
-    Margin,
-    /// A factor ("331x").
-    Factor,
-    /// Capability in frontier-years.
-    Years,
-    /// A plain number.
-    Number,
-}
-
-impl Unit {
-    /// The unit of a monthly series (annual: its annual figure).
-    pub fn of(series: &str, annual: bool) -> Unit {
-        let base = series.split('.').next().unwrap_or(series);
-        match base {
-            "cost_per_task_ref" | "cost_per_task" => Unit::PerTask,
-            "cost_hw" | "price_blended" | "price_frontier" | "price" => Unit::PerMTokens,
-            "tokens_total" | "tokens_paid" | "tokens_device" | "tokens" if annual => {
-                Unit::TokensYear
-            }
-            "tokens_total" | "tokens_paid" | "tokens_device" | "tokens" => Unit::Tokens,
-            "revenue_total" | "revenue" if annual => Unit::DollarsYear,
-            "revenue_total" | "revenue" => Unit::Dollars,
-            "adoption" | "ambient" => Unit::Firms,
-            "margin" | "commitment_share" => Unit::Share,
-            "capability" => Unit::Years,
-            "collapse_factor" | "volume_growth" | "price_decline" => Unit::Factor,
-            _ => Unit::Number,
-        }
-    }
-
-    /// The axis label.
-    pub fn axis(self) -> &'static str {
-        match self {
-            Unit::PerTask => "$ per task",
-            Unit::PerMTokens => "$ per million tokens",
-            Unit::Tokens => "tokens per month",
-            Unit::TokensYear => "tokens per year",
-            Unit::Dollars => "$ per month",
-            Unit::DollarsYear => "$ per year",
-            Unit::Share => "share (%)",
-            Unit::Firms => "share of firms (%)",
-            Unit::Subscribers => "share of subscribers (%)",
-            Unit::Margin => "gross margin (% of revenue)",
-            Unit::Factor => "factor (x)",
-            Unit::Years => "frontier-years",
-            Unit::Number => "value",
-        }
-    }
-
-    /// A value for people, to three significant digits: `$280B`, `1.2T`, `45%`, `331x`,
-    /// `20,800x`, `$3e-7`.
-    pub fn format(self, x: f64) -> String {
-        match self {
-            Unit::PerTask | Unit::PerMTokens | Unit::Dollars | Unit::DollarsYear => {
-                if x < 0.0 {
-                    format!("-${}", number(-x))
-                } else {
-                    format!("${}", number(x))
-                }
-            }
-            Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin => {
-                format!("{}%", number(100.0 * x))
-            }
-            Unit::Factor if (1e4..1e9).contains(&x) => {
-                let digits = x.log10().floor() as i32 - 2;
-                let rounded = (x / 10f64.powi(digits)).round() as u64 * 10u64.pow(digits as u32);
-                format!("{}x", thousands(rounded))
-            }
-            Unit::Factor => format!("{}x", number(x)),
-            _ => number(x),
-        }
-    }
-}
-
-/// A number to three significant digits with a k, M, B or T suffix; scientific below 1e-4 and
-/// from 1e15.
-pub fn number(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_owned();
-    }
-    let a = x.abs();
-    if a == 0.0 {
-        return "0".to_owned();
-    }
-    if !(1e-4..1e15).contains(&a) {
-        return format!("{x:.0e}");
-    }
-    let (v, suffix) = match a {
-        a if a >= 1e12 => (x / 1e12, "T"),
-        a if a >= 1e9 => (x / 1e9, "B"),
-        a if a >= 1e6 => (x / 1e6, "M"),
-        a if a >= 1e4 => (x / 1e3, "k"),
-        _ => (x, ""),
-    };
-    let decimals = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-    let mut t = format!("{v:.decimals$}");
-    if t.contains('.') {
-        t = t.trim_end_matches('0').trim_end_matches('.').to_owned();
-    }
-    t + suffix
-}
-
-/// An integer with thousands separators: 20800 → "20,800".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The lowest gross margin a chart shows (−200%: cost three times revenue).
@@ -629,61 +494,9 @@ pub fn band(
         .collect()
 }
 
-/// A person's name for a series: `revenue.OpenAI` → "OpenAI revenue".
-pub fn series_title(series: &str) -> String {
-    let (base, who) = series.split_once('.').unwrap_or((series, ""));
-    let what = match base {
-        "cost_hw" => "hardware serving cost",
-        "capability" => "frontier capability",
-        "cost_per_task_ref" => "cost of the reference task",
-        "cost_per_task" => "cost per task",
-        "price_blended" => "blended price",
-        "price_frontier" => "frontier price",
-        "price" => "price",
-        "tokens_total" => "tokens (all)",
-        "tokens_paid" => "paid tokens",
-        "tokens_device" => "on-device tokens",
-        "tokens" => "tokens",
-        "revenue_total" => "revenue (all vendors)",
-        "revenue" => "revenue",
-        "margin" => "gross margin",
-        "adoption" => "adoption",
-        "ambient" => "ambient share",
-        "commitment_share" => "committed share of revenue",
-        other => other,
-    };
-    if who.is_empty() {
-        let mut c = what.chars();
-        c.next()
-            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-            .unwrap_or_default()
-    } else {
-        format!("{who} {what}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn units_read_like_people_write_them() {
-        assert_eq!(Unit::DollarsYear.format(280e9), "$280B");
-        assert_eq!(Unit::Tokens.format(1.2e12), "1.2T");
-        assert_eq!(Unit::Share.format(0.45), "45%");
-        assert_eq!(Unit::Factor.format(331.0), "331x");
-        assert_eq!(Unit::Factor.format(20_799.0), "20,800x");
-        assert_eq!(Unit::Factor.format(98.596), "98.6x");
-        assert_eq!(Unit::DollarsYear.format(1.097e9), "$1.1B");
-        assert_eq!(Unit::PerTask.format(1e-7), "$1e-7");
-        assert_eq!(Unit::PerTask.format(0.0123), "$0.0123");
-        assert_eq!(number(1049.0), "1049");
-        assert_eq!(number(3e16), "3e16");
-        assert_eq!(Unit::of("revenue.OpenAI", true), Unit::DollarsYear);
-        assert_eq!(Unit::of("price.OpenAI", false), Unit::PerMTokens);
-        assert_eq!(series_title("revenue.OpenAI"), "OpenAI revenue");
-        assert_eq!(series_title("price_blended"), "Blended price");
-    }
 
     #[test]
     fn axes_go_log_over_two_decades_and_label_whole_decades() {

@@ -2,7 +2,7 @@
 //! revenue, segments' adoption, and the same metric across scenarios (`compare`).
 
 use super::{Axis, Chart, ChartError, Plot, Unit, palette, runs, titled};
-use crate::report::summary::{Quantiles, Summary};
+use crate::analysis::{Quantiles, Summary};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -162,7 +162,7 @@ pub fn compare(summaries: &[Summary], metric: &str) -> Result<Chart, ChartError>
     let unit = Unit::of(metric, false);
     let title = format!(
         "{}: scenarios compared (median, P25–P75)",
-        super::series_title(metric)
+        crate::report::format::series_title(metric)
     );
     let ends: Vec<String> = lines
         .iter()
@@ -181,7 +181,7 @@ pub fn compare(summaries: &[Summary], metric: &str) -> Result<Chart, ChartError>
         &title,
         &format!(
             "{} in each scenario, same paths and seed; median at the end: {}.",
-            super::series_title(metric),
+            crate::report::format::series_title(metric),
             ends.join(", ")
         ),
         &Overlay::new(lines, unit, &title),

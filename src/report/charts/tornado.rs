@@ -2,7 +2,7 @@
 //! with it (top 12).
 
 use super::{Chart, ChartError, Plot, font, titled};
-use crate::report::summary::{Sensitivity, Summary};
+use crate::analysis::{Sensitivity, Summary};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;

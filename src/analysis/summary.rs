@@ -3,7 +3,7 @@
 //! (the monthly series are in `series.csv` instead).
 
 use crate::run::{RunResult, Settings};
-use crate::scenario::{Direction, Marginal, Scenario, Threshold};
+use crate::scenario::{Direction, Marginal, Scenario, Threshold, metrics};
 use crate::stats::{Histogram, Proportion, QUANTILES, pearson, ranks};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -340,7 +340,7 @@ impl Summary {
         // Month outcomes are shown by the event-date curves instead.
         let distributions = explained
             .iter()
-            .filter(|(_, c)| !names[*c].starts_with("month_"))
+            .filter(|(_, c)| !metrics::is_month(&names[*c]))
             .filter_map(|(_, c)| {
                 Distribution::of(&r.tally.columns[*c]).map(|d| (names[*c].clone(), d))
             })
@@ -362,10 +362,10 @@ impl Summary {
             scenario: s.name.clone(),
             description: s.description.clone(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            scenario_hash: super::output::scenario_hash(s),
+            scenario_hash: s.hash(),
             paths: n,
             seed: settings.seed,
-            sampling: format!("{:?}", settings.sampling).to_lowercase(),
+            sampling: settings.sampling.to_string(),
             collapse_date: s.collapse_date.to_string(),
             vendors: s.vendors.iter().map(|v| v.name.clone()).collect(),
             segments: vec!["enterprise".to_owned(), "developer".to_owned()],

@@ -1,22 +1,13 @@
 //! The table printed at the end of a run: headline probabilities with their intervals, then
 //! the median and P5–P95 of the key outcomes. Fits 100 columns.
 
-use super::charts::Unit;
-use super::summary::{KEY_SCALARS, Probability, Summary};
+use crate::analysis::{KEY_SCALARS, Probability, Summary};
+use crate::report::format::{Unit, cut, series_title};
+use crate::scenario::metrics;
 use std::fmt::Write;
 
 /// Width of the first column.
 const LABEL: usize = 56;
-
-fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
-    } else {
-        let mut t: String = text.chars().take(width - 1).collect();
-        t.push('…');
-        t
-    }
-}
 
 fn probability_row(w: &mut String, label: &str, p: &Probability) {
     let _ = writeln!(
@@ -92,7 +83,7 @@ pub fn summary_table(s: &Summary) -> String {
     ];
     for t in s.targets.iter().filter(|t| t.year.is_some()) {
         if !rows.iter().any(|(_, o)| *o == t.outcome) {
-            let title = super::charts::series_title(&t.metric);
+            let title = series_title(&t.metric);
             rows.push((
                 format!("{title} in {}", t.year.unwrap_or_default()),
                 t.outcome.clone(),
@@ -104,14 +95,10 @@ pub fn summary_table(s: &Summary) -> String {
             continue;
         };
         let f = |x: Option<f64>| -> String {
-            if outcome.starts_with("month_") {
+            if metrics::is_month(&outcome) {
                 s.month_label(x)
             } else {
-                let unit = match outcome.rsplit_once('.') {
-                    Some((series, y)) if y.parse::<i32>().is_ok() => Unit::of(series, true),
-                    _ => Unit::of(&outcome, false),
-                };
-                x.map_or("n/a".to_owned(), |x| unit.format(x))
+                x.map_or("n/a".to_owned(), |x| Unit::of_outcome(&outcome).format(x))
             }
         };
         let _ = writeln!(

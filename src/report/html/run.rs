@@ -1,77 +1,10 @@
-//! `report.html` (and `compare.html`): one self-contained file, charts inline as SVG, no
-//! scripts and no external references, readable in any browser and printable.
+//! `report.html` of a run.
 
-use super::charts::{Chart, Unit};
-use super::summary::{Probability, Summary};
+use super::{FOOT, figure, head, metadata};
+use crate::analysis::Summary;
+use crate::report::charts::Chart;
+use crate::report::format::{Unit, esc, human, interval, pct};
 use std::fmt::Write;
-
-/// Escapes text for HTML.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-const STYLE: &str = "
-body { font-family: 'DejaVu Sans', Verdana, sans-serif; color: #111; margin: 2em auto;
-       max-width: 1060px; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; }
-h2 { border-bottom: 2px solid #08306b; padding-bottom: 0.2em; margin-top: 2em; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; }
-th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #ccc; text-align: left;
-         vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.answers td.big { font-size: 1.25em; font-weight: bold; }
-figure { margin: 1.5em 0; page-break-inside: avoid; }
-figure svg { width: 100%; height: auto; max-width: 1000px; display: block; }
-figcaption { color: #333; margin-top: 0.3em; }
-.muted { color: #555; font-size: 0.9em; }
-code { font-size: 0.95em; }
-";
-
-/// Opens a report page.
-pub fn head(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        esc(title)
-    )
-}
-
-/// Closes a report page.
-pub const FOOT: &str = "</body>\n</html>\n";
-
-fn pct(p: f64) -> String {
-    format!("{:.1}%", 100.0 * p)
-}
-
-fn interval(p: &Probability) -> String {
-    format!("{} – {}", pct(p.wilson95[0]), pct(p.wilson95[1]))
-}
-
-/// A chart inline, with its caption.
-pub fn figure(c: &Chart) -> String {
-    let svg = c
-        .svg
-        .trim_start_matches(|ch: char| ch != '<')
-        .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-        .trim();
-    format!(
-        "<figure id=\"{}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-        esc(&c.name),
-        esc(&c.caption)
-    )
-}
 
 /// The headline answers: targets, collapse, stall, threshold months.
 fn answers(s: &Summary) -> String {
@@ -138,7 +71,7 @@ fn assumptions(s: &Summary) -> String {
         "<table>\n<tr><th>Input</th><th>Distribution</th><th class=\"num\">Median</th>\
          <th class=\"num\">P5 – P95</th><th>Source</th></tr>\n",
     );
-    let h = super::human;
+    let h = human;
     for a in &s.assumptions {
         let _ = writeln!(
             w,
@@ -154,25 +87,6 @@ fn assumptions(s: &Summary) -> String {
     }
     w.push_str("</table>\n");
     w
-}
-
-/// Version, seed, paths, sampling and scenario hash.
-pub fn metadata(s: &Summary) -> String {
-    format!(
-        "<table>\n<tr><td>Tool</td><td>infercast {}</td></tr>\n\
-         <tr><td>Scenario</td><td>{} (hash <code>{}</code>)</td></tr>\n\
-         <tr><td>Paths</td><td>{}</td></tr>\n<tr><td>Seed</td><td>{}</td></tr>\n\
-         <tr><td>Sampling</td><td>{}</td></tr>\n<tr><td>Months</td><td>{} to {}</td></tr>\n\
-         </table>\n",
-        esc(&s.version),
-        esc(&s.scenario),
-        esc(&s.scenario_hash),
-        s.paths,
-        s.seed,
-        esc(&s.sampling),
-        esc(s.months.first().map_or("", String::as_str)),
-        esc(s.months.last().map_or("", String::as_str)),
-    )
 }
 
 /// `report.html` of a run.

@@ -1,0 +1,143 @@
+//! `infercast run`: many paths in parallel, or one shard of them.
+
+use super::common::{self, Bar, Common, parse_override};
+use super::{Done, Failure};
+use infercast::pipeline;
+use infercast::run::Settings;
+use infercast::scenario::{Override, Sampling, Scenario};
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SamplingArg {
+    Random,
+    Lhs,
+}
+
+/// The options of `run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Scenario file (TOML).
+    file: PathBuf,
+    #[command(flatten)]
+    common: Common,
+    /// Independent draws, or Latin hypercube (default: the scenario's `sampling`).
+    #[arg(long, value_enum)]
+    sampling: Option<SamplingArg>,
+    /// Add paths (in rounds of 1,024) until every target's standard error is at most X.
+    #[arg(long, value_name = "X")]
+    until_se: Option<f64>,
+    /// With --until-se: the most paths to run (default: --paths, else 1,000,000).
+    #[arg(long, value_name = "M")]
+    max_paths: Option<u64>,
+    /// Run only shard K of N (K from 0 to N-1; `auto/N` takes K from SLURM_ARRAY_TASK_ID
+    /// or JOB_COMPLETION_INDEX) and write a shard folder for `infercast merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Override one input, e.g. --set hardware.Rubin.delay_months=6
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    set: Vec<Override>,
+}
+
+pub fn main(args: Args) -> Result<Done, Failure> {
+    let shard = match args.shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(problem) => return Err(Failure::BadInput(format!("--shard: {problem}"))),
+    };
+    let s = common::load(&args.file, &args.set)?;
+    let c = &args.common;
+    let settings = Settings {
+        paths: if args.until_se.is_some() {
+            args.max_paths.or(c.paths).unwrap_or(1_000_000)
+        } else {
+            c.paths.unwrap_or(s.paths)
+        },
+        seed: c.seed.unwrap_or(s.seed),
+        threads: c.threads,
+        sampling: args.sampling.map_or(s.sampling, |s| match s {
+            SamplingArg::Random => Sampling::Random,
+            SamplingArg::Lhs => Sampling::Lhs,
+        }),
+        until_se: args.until_se,
+        shard,
+    };
+    if let Some(problem) = problem(&s, &settings, args.max_paths) {
+        return Err(Failure::BadInput(problem));
+    }
+    let dir = c.folder(&match settings.shard {
+        Some((k, n)) => format!("{}-shard-{k}-of-{n}", s.name),
+        None => s.name.clone(),
+    });
+    let bar = Bar::new(settings.paths, c.quiet);
+    let cancel = common::cancel_on_signal();
+    let (result, summary) = pipeline::run(&dir, &s, &settings, &bar, &cancel)
+        .map_err(|e| common::write_failure(&dir, e))?;
+    if let Some(repair) = &result.repair {
+        bar.warn(&format!("{}: {repair}", s.name));
+    }
+    drop(bar);
+    if !result.complete {
+        return Err(common::interrupted(result.tally.paths, &dir));
+    }
+    match (settings.shard, summary) {
+        (Some((k, n)), _) => {
+            let blocks = settings.blocks();
+            Ok(Done(format!(
+                "shard {k} of {n}: blocks {}..{} ({} paths) in {}\n",
+                blocks.start,
+                blocks.end,
+                result.tally.paths,
+                dir.display()
+            )))
+        }
+        (None, Some(summary)) => Ok(common::done(
+            infercast::report::text::run::summary_table(&summary),
+            &dir,
+            "report.html (open it in a browser), charts as SVG and PNG, summary.json,\n  series.csv, outcomes.csv, manifest.json",
+        )),
+        (None, None) => Ok(Done(String::new())),
+    }
+}
+
+/// `K/N` or `auto/N` (K from the job array's index variable).
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected K/N (e.g. 0/4), found {text:?}"))?;
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("expected a shard count after '/', found {n:?}"))?;
+    let k: u64 = if k == "auto" {
+        let var = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok())
+            .ok_or("auto needs SLURM_ARRAY_TASK_ID (Slurm) or JOB_COMPLETION_INDEX (Kubernetes Indexed Job)")?;
+        var.parse()
+            .map_err(|_| format!("the job index {var:?} is not a number"))?
+    } else {
+        k.parse()
+            .map_err(|_| format!("expected a shard index before '/', found {k:?}"))?
+    };
+    if n == 0 || k >= n {
+        return Err(format!("expected K from 0 to N-1, found {k}/{n}"));
+    }
+    Ok((k, n))
+}
+
+/// Why these run settings cannot work, if they cannot.
+fn problem(s: &Scenario, settings: &Settings, max_paths: Option<u64>) -> Option<String> {
+    if settings.paths == 0 {
+        return Some("--paths must be at least 1".to_owned());
+    }
+    match settings.until_se {
+        None if max_paths.is_some() => Some("--max-paths goes with --until-se".to_owned()),
+        Some(se) if !(se > 0.0 && se < 0.5) => Some(format!("--until-se must be between 0 and 0.5, found {se}")),
+        Some(_) if settings.sampling == Sampling::Lhs => Some(
+            "--until-se cannot be used with Latin hypercube sampling: the strata need the number of paths in advance; use --paths with --sampling lhs, or --until-se with random sampling".to_owned(),
+        ),
+        Some(_) if settings.shard.is_some() => Some(
+            "--until-se cannot be used with --shard: each shard must know its paths in advance".to_owned(),
+        ),
+        Some(_) if s.targets.is_empty() => Some("--until-se needs at least one [[target]] in the scenario: it stops when every target's standard error is small enough".to_owned()),
+        _ => None,
+    }
+}

@@ -1,0 +1,123 @@
+//! CSV files: `outcomes.csv` (one row per path) and `series.csv` (monthly quantiles, tidy) of
+//! a run, and the grid and series of a stress test.
+
+use super::{Exporter, Sink};
+use crate::analysis::{OutcomeRows, Quantiles, RunView, StressSummary};
+use std::io;
+
+/// A number for CSV: shortest round-trip form; empty for NaN or infinity (month scalars:
+/// never), which pandas reads as NaN.
+pub fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// The statistics of a [`Quantiles`], named as in the CSV files.
+fn statistics(q: &Quantiles) -> [(&'static str, Option<f64>); 8] {
+    [
+        ("p5", q.p5),
+        ("p10", q.p10),
+        ("p25", q.p25),
+        ("p50", q.p50),
+        ("p75", q.p75),
+        ("p90", q.p90),
+        ("p95", q.p95),
+        ("mean", q.mean),
+    ]
+}
+
+/// `outcomes.csv` and `series.csv`.
+pub struct Csv;
+
+impl Exporter for Csv {
+    fn export(&self, run: &RunView<'_>, sink: &mut dyn Sink) -> io::Result<()> {
+        sink.put("series.csv", &series(run)?)?;
+        sink.put_with("outcomes.csv", &mut |out| outcomes(run.rows, out))
+    }
+}
+
+/// `series.csv`, tidy: month, metric, statistic, value.
+fn series(run: &RunView<'_>) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["month", "metric", "statistic", "value"])?;
+    for (name, qs) in &run.summary.series {
+        for (month, q) in run.summary.months.iter().zip(qs) {
+            for (stat, x) in statistics(q) {
+                let value = x.map_or(String::new(), number);
+                w.write_record([month.as_str(), name, stat, &value])?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `outcomes.csv`: one row per path, `path` as an integer, then the outcome columns.
+pub fn outcomes(rows: &dyn OutcomeRows, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(rows.names())?;
+    let mut record: Vec<String> = Vec::with_capacity(rows.names().len());
+    rows.for_each(&mut |path, row| {
+        record.clear();
+        record.push(path.to_string());
+        record.extend(row.iter().map(|x| number(*x)));
+        w.write_record(&record)?;
+        Ok(())
+    })?;
+    w.flush()
+}
+
+/// `stress-grid.csv`: one row per plan and grid cell.
+pub fn stress_grid(s: &StressSummary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "plan",
+        "fee_multiplier",
+        "usage_growth_multiplier",
+        "fee",
+        "p_loss_final_year",
+        "se",
+        "wilson95_low",
+        "wilson95_high",
+        "paths",
+    ])?;
+    for p in &s.plans {
+        for c in &p.grid {
+            w.write_record([
+                p.name.clone(),
+                c.fee_multiplier.to_string(),
+                c.usage_growth_multiplier.to_string(),
+                (p.fee * c.fee_multiplier).to_string(),
+                c.loss.probability.to_string(),
+                c.loss.se.to_string(),
+                c.loss.wilson95[0].to_string(),
+                c.loss.wilson95[1].to_string(),
+                c.loss.paths.to_string(),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `stress-series.csv`, tidy: plan, month, metric, statistic, value.
+pub fn stress_series(s: &StressSummary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["plan", "month", "metric", "statistic", "value"])?;
+    for p in &s.plans {
+        for (metric, series) in [
+            ("gross_margin", &p.margin),
+            ("loss_making_share", &p.loss_share),
+            ("top5_cost_share", &p.top5_share),
+        ] {
+            for (month, q) in s.months.iter().zip(series.iter()) {
+                for (stat, x) in statistics(q) {
+                    let value = x.map_or(String::new(), number);
+                    w.write_record([p.name.as_str(), month, metric, stat, &value])?;
+                }
+            }
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}

@@ -1,0 +1,93 @@
+//! `manifest.json`: the record of a run, written last into its folder: the tool, the
+//! resolved scenario, the settings, the shard, and whether every planned block ran.
+
+use super::{BLOCK_SIZE, RunResult, Settings};
+use crate::scenario::{Sampling, Scenario};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A shard's place in its run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// Its block range, half-open.
+    pub blocks: (u64, u64),
+    /// Number of shards of the run.
+    pub count: u64,
+    /// This shard's index, from 0.
+    pub index: u64,
+    /// Paths in this shard.
+    pub paths: u64,
+}
+
+/// The manifest of a run, a shard or a stress test. Fields are in alphabetical order, as the
+/// file has always had them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub block_size: u64,
+    /// The finished block ranges of an incomplete run (`None` when complete).
+    pub blocks_done: Option<Vec<(u64, u64)>>,
+    /// Every planned block ran (or `--until-se` was met).
+    pub complete: bool,
+    /// A stress test's grid of multipliers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<serde_json::Value>,
+    /// The most paths the run could have (`--paths`, or `--max-paths` with `--until-se`).
+    pub max_paths: u64,
+    /// Paths of the run (a shard records its run's path count; its own is under `shard`).
+    pub paths: u64,
+    /// The scenario after `extends` and `--set`, as TOML.
+    pub resolved_scenario: String,
+    pub sampling: Sampling,
+    /// The scenario's name.
+    pub scenario: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub shard: Option<ShardInfo>,
+    /// Each input's source comment (the resolved scenario has no comments).
+    pub sources: BTreeMap<String, String>,
+    /// A stress test's simulated subscribers per plan and path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribers_simulated: Option<u64>,
+    pub tool: String,
+    pub until_se: Option<f64>,
+    pub version: String,
+}
+
+impl Manifest {
+    /// The manifest of run `r` of `s` with `settings`.
+    pub fn new(s: &Scenario, settings: &Settings, r: &RunResult) -> Self {
+        let blocks = settings.blocks();
+        Self {
+            block_size: BLOCK_SIZE,
+            blocks_done: (!r.complete).then(|| r.blocks_done.clone()),
+            complete: r.complete,
+            grid: None,
+            max_paths: settings.paths,
+            paths: if settings.shard.is_some() {
+                settings.paths
+            } else {
+                r.tally.paths
+            },
+            resolved_scenario: s.resolved.clone(),
+            sampling: settings.sampling,
+            scenario: s.name.clone(),
+            scenario_hash: s.hash(),
+            seed: settings.seed,
+            shard: settings.shard.map(|(index, count)| ShardInfo {
+                blocks: (blocks.start, blocks.end),
+                count,
+                index,
+                paths: r.tally.paths,
+            }),
+            sources: s
+                .inputs
+                .iter()
+                .filter_map(|i| i.source.as_ref().map(|src| (i.name.clone(), src.clone())))
+                .collect(),
+            subscribers_simulated: None,
+            tool: "infercast".to_owned(),
+            until_se: settings.until_se,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! The Monte Carlo runner: paths in fixed-size blocks on rayon, aggregated so that the result
+//! does not depend on the number of threads or the order in which blocks finish.
+//!
+//! Every block accumulates integer-count histograms and counters (exact, order-free merges)
+//! and the outcome rows of its paths; rows are put back in path order. The runner never
+//! prints: progress goes to an [`Observer`] the caller passes in.
+
+mod manifest;
+mod merge;
+mod outcomes;
+mod rounds;
+mod rows;
+mod tally;
+
+pub use manifest::{Manifest, ShardInfo};
+pub use merge::{MergeError, Merged, merge};
+pub use outcomes::{Outcomes, month_index, outcome_names};
+pub use rows::{RowStore, Rows};
+pub use tally::Tally;
+
+use crate::model::{Layout, PathResult};
+use crate::sample::{Draws, Repair, Sampler};
+use crate::scenario::{Sampling, Scenario};
+use rounds::{FinishedBlock, Rounds, Work};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Paths per block. Fixed (recorded in the manifest), never derived from threads.
+pub const BLOCK_SIZE: u64 = 64;
+
+/// Told about progress as blocks finish (from worker threads).
+pub trait Observer: Sync {
+    /// `paths` more paths are done.
+    fn advance(&self, _paths: u64) {}
+}
+
+/// An observer that ignores progress.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub paths: u64,
+    pub seed: u64,
+    /// Worker threads; 0 lets rayon choose (one per core).
+    pub threads: usize,
+    /// Independent draws or Latin hypercube over all `paths`.
+    pub sampling: Sampling,
+    /// Stop once every target's standard error is at most this (`paths` is then the most).
+    pub until_se: Option<f64>,
+    /// Run only shard `k` of `n` (`(k, n)`, k from 0): a contiguous range of the blocks.
+    pub shard: Option<(u64, u64)>,
+}
+
+impl Settings {
+    /// The blocks this run computes: all of them, or its shard's range.
+    pub fn blocks(&self) -> std::ops::Range<u64> {
+        let n_blocks = self.paths.div_ceil(BLOCK_SIZE);
+        match self.shard {
+            None => 0..n_blocks,
+            Some((k, n)) => k * n_blocks / n..(k + 1) * n_blocks / n,
+        }
+    }
+}
+
+/// The result of a run.
+pub struct RunResult {
+    pub tally: Tally,
+    pub outcomes: Outcomes,
+    pub layout: Layout,
+    /// The change made to inconsistent `[[correlation]]`s, if any (the caller reports it).
+    pub repair: Option<Repair>,
+    /// Every planned block ran (or `until_se` was met); false after a cancellation.
+    pub complete: bool,
+    /// The blocks that ran, as half-open ranges in order.
+    pub blocks_done: Vec<(u64, u64)>,
+}
+
+/// The result of a run assembled from merged tallies (for `merge`).
+pub fn from_tally(s: &Scenario, tally: Tally) -> RunResult {
+    let layout = Layout::new(s);
+    let outcomes = Outcomes::new(s, &layout);
+    let n_blocks = tally.paths.div_ceil(BLOCK_SIZE);
+    RunResult {
+        tally,
+        outcomes,
+        layout,
+        repair: None,
+        complete: true,
+        blocks_done: vec![(0, n_blocks)],
+    }
+}
+
+/// Receives outcome rows in path order: the index of the first path, then its rows.
+pub type RowSink<'a> = dyn FnMut(u64, &[Vec<f64>]) -> std::io::Result<()> + 'a;
+
+/// Blocks per round: rows are handed on and `until_se` is checked after each round. Fixed, so
+/// the stopping point never depends on threads.
+pub const ROUND_BLOCKS: u64 = 16;
+
+/// More statistics gathered from every path, beside the run's own (the stress test's plans).
+/// Its tallies must merge exactly and in any order and grouping (commutative and associative,
+/// as integer counts are), as the run's do: which thread's tally a path is added to varies.
+pub trait Extra: Sync {
+    type Tally: Send;
+    /// An empty tally.
+    fn tally(&self) -> Self::Tally;
+    /// Adds path `path` (its draws and result) to `tally`.
+    fn add(&self, tally: &mut Self::Tally, path: u64, draws: &Draws, r: &PathResult);
+    /// The sum of two tallies.
+    fn merge(&self, a: Self::Tally, b: Self::Tally) -> Self::Tally;
+}
+
+/// Nothing more.
+impl Extra for () {
+    type Tally = ();
+    fn tally(&self) {}
+    fn add(&self, _: &mut (), _: u64, _: &Draws, _: &PathResult) {}
+    fn merge(&self, _: (), _: ()) {}
+}
+
+/// With `settings.until_se`, whether every target's standard error is at most that.
+fn target_se_met(s: &Scenario, settings: &Settings, tally: &Tally) -> bool {
+    let Some(se) = settings.until_se else {
+        return false;
+    };
+    let n = tally.paths;
+    !s.targets.is_empty()
+        && tally
+            .target_hits
+            .iter()
+            .all(|&successes| crate::stats::Proportion { successes, n }.se() <= se)
+}
+
+/// Runs up to `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting
+/// progress to `observer` and handing the outcome rows, in path order, to `rows` after each
+/// round of [`ROUND_BLOCKS`] blocks (so memory does not grow with paths). With
+/// `settings.until_se`, stops after the first round at which every target's standard error is
+/// at most that. The result is the same for any thread count.
+pub fn run(
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    rows: &mut RowSink<'_>,
+    cancel: &AtomicBool,
+) -> std::io::Result<RunResult> {
+    run_with(s, settings, observer, rows, cancel, &()).map(|(r, ())| r)
+}
+
+/// [`run`], also gathering `extra`'s statistics from every path.
+pub fn run_with<E: Extra>(
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    rows: &mut RowSink<'_>,
+    cancel: &AtomicBool,
+    extra: &E,
+) -> std::io::Result<(RunResult, E::Tally)> {
+    let layout = Layout::new(s);
+    let outcomes = Outcomes::new(s, &layout);
+    let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
+    let work = Work {
+        s,
+        settings,
+        sampler,
+        layout,
+        outcomes,
+        extra,
+        observer,
+        cancel,
+    };
+    let rounds = Rounds::new(&work, settings.threads);
+    let blocks = settings.blocks();
+    let mut tally = work.first_tallies();
+    let mut done: Vec<u64> = Vec::new();
+    let mut first = blocks.start;
+    // The round that ran and awaits its turn here: its set and its blocks. While the pool runs
+    // a round into one set of worker tallies, this thread adds the previous round's set to the
+    // run's tally, hands its rows on and decides whether to go on. (Done between rounds
+    // instead, the pool waited for it: about 80 ms of every second on two threads.)
+    let mut pending: Option<(usize, Vec<FinishedBlock>)> = None;
+    let mut round = 0;
+    loop {
+        let next = (first < blocks.end && !cancel.load(Ordering::Relaxed))
+            .then(|| first..(first + ROUND_BLOCKS).min(blocks.end));
+        if next.is_none() && pending.is_none() {
+            break;
+        }
+        let set = round % 2;
+        let (ran, met) = std::thread::scope(|scope| {
+            let job = next
+                .clone()
+                .map(|range| scope.spawn(|| rounds.run(&work, range, set)));
+            let met = match pending.take() {
+                Some((set, blocks)) => {
+                    rounds.collect(&work, &mut tally, set);
+                    work.hand_on(blocks, rows, &mut done)
+                        .map(|()| target_se_met(s, settings, &tally.0))
+                }
+                None => Ok(false),
+            };
+            let ran = job.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            (ran, met)
+        });
+        if met? {
+            // The round that ran meanwhile is not counted: the run stops where it would have
+            // stopped one round at a time.
+            break;
+        }
+        pending = ran.map(|blocks| (set, blocks));
+        if let Some(range) = next {
+            first = range.end;
+            round += 1;
+        }
+    }
+    let Work {
+        layout, outcomes, ..
+    } = work;
+    let (tally, more) = tally;
+    let stopped_by_rule = settings.until_se.is_some() && !cancel.load(Ordering::Relaxed);
+    let complete = stopped_by_rule || done.len() as u64 == blocks.end - blocks.start;
+    let result = RunResult {
+        tally,
+        outcomes,
+        layout,
+        repair,
+        complete,
+        blocks_done: tally::ranges(&done),
+    };
+    Ok((result, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct CancelAfter<'a> {
+        flag: &'a AtomicBool,
+    }
+
+    impl Observer for CancelAfter<'_> {
+        fn advance(&self, _paths: u64) {
+            self.flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn cancelling_after_the_first_block_keeps_exactly_the_finished_blocks() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
+        let s = crate::scenario::load(&path, &[]).unwrap();
+        let settings = Settings {
+            paths: 640,
+            seed: 1,
+            threads: 1,
+            sampling: Sampling::Random,
+            until_se: None,
+            shard: None,
+        };
+        let flag = AtomicBool::new(false);
+        let mut written = Vec::new();
+        let r = run(
+            &s,
+            &settings,
+            &CancelAfter { flag: &flag },
+            &mut |first, rows| {
+                written.push((first, rows.len()));
+                Ok(())
+            },
+            &flag,
+        )
+        .unwrap();
+        assert!(!r.complete);
+        assert_eq!(r.tally.paths, BLOCK_SIZE);
+        assert_eq!(r.blocks_done, vec![(0, 1)]);
+        assert_eq!(written, vec![(0, BLOCK_SIZE as usize)]);
+        // Without cancellation the same run completes.
+        let quiet = AtomicBool::new(false);
+        let r = run(&s, &settings, &Silent, &mut |_, _| Ok(()), &quiet).unwrap();
+        assert!(r.complete && r.tally.paths == 640 && r.blocks_done == vec![(0, 10)]);
+    }
+}
