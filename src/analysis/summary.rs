@@ -275,67 +275,14 @@ impl Summary {
         let months: Vec<String> = (0..s.months())
             .map(|m| s.start.plus(m as i32).to_string())
             .collect();
-        let targets: Vec<TargetResult> = s
-            .targets
-            .iter()
-            .zip(&r.tally.target_hits)
-            .map(|(t, hits)| {
-                let threshold = match t.threshold {
-                    Threshold::Number(x) => ThresholdValue::Number(x),
-                    Threshold::Month(m) => ThresholdValue::Month(m.to_string()),
-                };
-                let at_least = t.direction == Direction::AtLeast;
-                TargetResult {
-                    label: t.label.clone(),
-                    metric: t.metric.clone(),
-                    year: t.year,
-                    outcome: match t.year {
-                        Some(y) => format!("{}.{y}", t.metric),
-                        None => t.metric.clone(),
-                    },
-                    at_least: at_least.then(|| threshold.clone()),
-                    at_most: (!at_least).then_some(threshold),
-                    result: Proportion {
-                        successes: *hits,
-                        n,
-                    }
-                    .into(),
-                }
-            })
-            .collect();
+        let targets = target_results(s, &r.tally.target_hits, n);
         let outcomes: IndexMap<String, Quantiles> = names
             .iter()
             .zip(&r.tally.columns)
             .map(|(name, h)| (name.clone(), Quantiles::of(h)))
             .collect();
-        let curve = |counts: &[u64]| -> Vec<MonthProbability> {
-            let mut cum = 0;
-            counts
-                .iter()
-                .zip(&months)
-                .map(|(c, month)| {
-                    cum += c;
-                    MonthProbability {
-                        month: month.clone(),
-                        probability: cum as f64 / n as f64,
-                    }
-                })
-                .collect()
-        };
-        // The outcomes that sensitivity and the distributions explain: the key scalars and each
-        // target's outcome.
-        let mut explained: Vec<(String, usize)> = Vec::new();
-        let key = KEY_SCALARS
-            .iter()
-            .map(|k| ((*k).to_owned(), (*k).to_owned()));
-        let per_target = targets.iter().map(|t| (t.label.clone(), t.outcome.clone()));
-        for (label, outcome) in key.chain(per_target) {
-            if let Some(c) = names.iter().position(|x| *x == outcome)
-                && !explained.iter().any(|(_, x)| *x == c)
-            {
-                explained.push((label, c));
-            }
-        }
+        let curve = |counts: &[u64]| date_curve(counts, &months, n);
+        let explained = explained(names, &targets);
         let sensitivity = sensitivity(s, names, &explained, columns);
         // Month outcomes are shown by the event-date curves instead.
         let distributions = explained
@@ -343,19 +290,6 @@ impl Summary {
             .filter(|(_, c)| !metrics::is_month(&names[*c]))
             .filter_map(|(_, c)| {
                 Distribution::of(&r.tally.columns[*c]).map(|d| (names[*c].clone(), d))
-            })
-            .collect();
-        let assumptions = s
-            .inputs
-            .iter()
-            .filter(|i| i.is_uncertain())
-            .map(|i| Assumption {
-                input: i.name.clone(),
-                distribution: i.dist.describe(),
-                median: i.dist.median(),
-                p5: i.dist.quantile(0.05),
-                p95: i.dist.quantile(0.95),
-                source: i.source.clone(),
             })
             .collect();
         Self {
@@ -382,7 +316,7 @@ impl Summary {
             },
             sensitivity,
             distributions,
-            assumptions,
+            assumptions: assumptions(s),
             series,
             months,
         }
@@ -406,6 +340,88 @@ impl Summary {
         years.dedup();
         years
     }
+}
+
+/// Each target of `s` with its threshold as written and the probability of meeting it.
+fn target_results(s: &Scenario, hits: &[u64], n: u64) -> Vec<TargetResult> {
+    s.targets
+        .iter()
+        .zip(hits)
+        .map(|(t, hits)| {
+            let threshold = match t.threshold {
+                Threshold::Number(x) => ThresholdValue::Number(x),
+                Threshold::Month(m) => ThresholdValue::Month(m.to_string()),
+            };
+            let at_least = t.direction == Direction::AtLeast;
+            TargetResult {
+                label: t.label.clone(),
+                metric: t.metric.clone(),
+                year: t.year,
+                outcome: match t.year {
+                    Some(y) => format!("{}.{y}", t.metric),
+                    None => t.metric.clone(),
+                },
+                at_least: at_least.then(|| threshold.clone()),
+                at_most: (!at_least).then_some(threshold),
+                result: Proportion {
+                    successes: *hits,
+                    n,
+                }
+                .into(),
+            }
+        })
+        .collect()
+}
+
+/// The probability that an event has come by each month, from the paths whose event month is
+/// each month (`counts`).
+fn date_curve(counts: &[u64], months: &[String], n: u64) -> Vec<MonthProbability> {
+    let mut cum = 0;
+    counts
+        .iter()
+        .zip(months)
+        .map(|(c, month)| {
+            cum += c;
+            MonthProbability {
+                month: month.clone(),
+                probability: cum as f64 / n as f64,
+            }
+        })
+        .collect()
+}
+
+/// The outcomes that sensitivity and the distributions explain, labelled, with their columns
+/// (among `names`): the key scalars and each target's outcome, each once.
+fn explained(names: &[String], targets: &[TargetResult]) -> Vec<(String, usize)> {
+    let mut explained: Vec<(String, usize)> = Vec::new();
+    let key = KEY_SCALARS
+        .iter()
+        .map(|k| ((*k).to_owned(), (*k).to_owned()));
+    let per_target = targets.iter().map(|t| (t.label.clone(), t.outcome.clone()));
+    for (label, outcome) in key.chain(per_target) {
+        if let Some(c) = names.iter().position(|x| *x == outcome)
+            && !explained.iter().any(|(_, x)| *x == c)
+        {
+            explained.push((label, c));
+        }
+    }
+    explained
+}
+
+/// Every uncertain input of `s` as the assumptions table shows it.
+fn assumptions(s: &Scenario) -> Vec<Assumption> {
+    s.inputs
+        .iter()
+        .filter(|i| i.is_uncertain())
+        .map(|i| Assumption {
+            input: i.name.clone(),
+            distribution: i.dist.describe(),
+            median: i.dist.median(),
+            p5: i.dist.quantile(0.05),
+            p95: i.dist.quantile(0.95),
+            source: i.source.clone(),
+        })
+        .collect()
 }
 
 /// Each monthly series' quantiles, month by month, from run `r`'s sketches.
