@@ -53,6 +53,7 @@ THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.";
 /// Asked for more dimensions than the embedded table has (or for none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DimsOutOfRange {
+    /// The number of dimensions asked for.
     pub requested: usize,
 }
 
