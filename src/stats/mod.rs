@@ -3,6 +3,8 @@
 //! vendors or segments: it sees series positions, numbers and counts.
 
 pub mod hist;
+pub mod sobol;
+pub mod sobol_seq;
 
 pub use hist::Histogram;
 
