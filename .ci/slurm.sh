@@ -245,6 +245,7 @@ t1=$(now)
 [[ $(states "$array") == "$(expected "$k")" ]] || fail "array $array: $(states "$array")"
 echo "    ${array}_$k: $(scontrol show job "${array}_$k" | grep -o 'JobState=[A-Z]* \|ExitCode=[0-9:]*' | tr -d '\n')"
 manifest=$INFERCAST_SHARD_DIR/$k/manifest.json
+[[ -f $manifest ]] || fail "the cancelled task $k wrote no manifest.json"
 grep -q '"complete": false' "$manifest" ||
     fail "task $k finished before it was cancelled (raise INFERCAST_PATHS in (b))"
 echo "    $manifest: \"complete\": false, $(tr -d ' \n' <"$manifest" | grep -o '"blocks_done":\[[][0-9,]*\]')"
