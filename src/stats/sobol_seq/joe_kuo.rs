@@ -10,6 +10,7 @@
 //! (LF line endings) were transcribed mechanically; the whole upstream file hashes to SHA-256
 //! 68eedd2a4e3b659b9695e7aff0f8ac68718bcf620730fc3d3a8c65df2a067441.
 //!
+//! ```text
 //! -----------------------------------------------------------------------------
 //! Licence pertaining to sobol.cc and the accompanying sets of direction numbers
 //! -----------------------------------------------------------------------------
@@ -42,6 +43,7 @@
 //! (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
 //! SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 //! -----------------------------------------------------------------------------
+//! ```
 
 /// `(d, s, a, [m_1, .., m_s])` for d = 2..=1024, in the upstream file's order.
 #[rustfmt::skip]
