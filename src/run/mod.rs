@@ -147,6 +147,20 @@ pub fn run(
     run_with(s, settings, observer, rows, cancel, &()).map(|(r, ())| r)
 }
 
+/// Where each path's inputs come from: the scenario's [`Sampler`] (the prior), or another
+/// design that a command draws paths from (a sensitivity design, a proposal). Stateless per
+/// path, so any thread or shard can run any path.
+pub trait Inputs: Sync {
+    /// The draws of path `path` of a run seeded with `seed`.
+    fn draws(&self, s: &Scenario, seed: u64, path: u64) -> Draws;
+}
+
+impl Inputs for Sampler {
+    fn draws(&self, s: &Scenario, seed: u64, path: u64) -> Draws {
+        Sampler::draws(self, s, seed, path)
+    }
+}
+
 /// [`run`], also gathering `extra`'s statistics from every path.
 pub fn run_with<E: Extra>(
     s: &Scenario,
@@ -156,13 +170,28 @@ pub fn run_with<E: Extra>(
     cancel: &AtomicBool,
     extra: &E,
 ) -> std::io::Result<(RunResult, E::Tally)> {
+    let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
+    let (mut result, more) = run_from(s, settings, &sampler, observer, rows, cancel, extra)?;
+    result.repair = repair;
+    Ok((result, more))
+}
+
+/// [`run_with`], each path's inputs drawn by `inputs`.
+pub fn run_from<E: Extra>(
+    s: &Scenario,
+    settings: &Settings,
+    inputs: &dyn Inputs,
+    observer: &dyn Observer,
+    rows: &mut RowSink<'_>,
+    cancel: &AtomicBool,
+    extra: &E,
+) -> std::io::Result<(RunResult, E::Tally)> {
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
-    let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
     let work = Work {
         s,
         settings,
-        sampler,
+        inputs,
         layout,
         outcomes,
         extra,
@@ -223,7 +252,7 @@ pub fn run_with<E: Extra>(
         tally,
         outcomes,
         layout,
-        repair,
+        repair: None,
         complete,
         blocks_done: tally::ranges(&done),
     };

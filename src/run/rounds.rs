@@ -4,9 +4,9 @@
 
 use super::outcomes::{Outcomes, meets};
 use super::tally::Tally;
-use super::{BLOCK_SIZE, Extra, Observer, RowSink, Settings};
+use super::{BLOCK_SIZE, Extra, Inputs, Observer, RowSink, Settings};
 use crate::model::{self, Layout, Options};
-use crate::sample::{Draws, Sampler};
+use crate::sample::Draws;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -22,7 +22,7 @@ type Tallies<E> = (Tally, <E as Extra>::Tally);
 pub(super) struct Work<'a, E: Extra> {
     pub(super) s: &'a Scenario,
     pub(super) settings: &'a Settings,
-    pub(super) sampler: Sampler,
+    pub(super) inputs: &'a dyn Inputs,
     pub(super) layout: Layout,
     pub(super) outcomes: Outcomes,
     pub(super) extra: &'a E,
@@ -68,7 +68,7 @@ impl<E: Extra> Work<'_, E> {
         // (thousands of small maps visited path by path miss the cache at every one).
         let mut values: Vec<f64> = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
-            let draws: Draws = self.sampler.draws(s, settings.seed, i);
+            let draws: Draws = self.inputs.draws(s, settings.seed, i);
             let r = model::simulate(s, &draws, i, settings.seed, Options::default());
             values.extend_from_slice(&r.values);
             let row = self.outcomes.row(s, &self.layout, &draws, &r);
