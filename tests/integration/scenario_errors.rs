@@ -428,3 +428,135 @@ fn open_weights_need_a_hosts_section() {
         "no hosts needed when weights stay closed"
     );
 }
+
+/// Runs `f` on another thread and fails the test if it takes more than `secs` seconds
+/// (a read that hangs must fail the test, not hang it).
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("did not finish within {secs} s"))
+}
+
+#[test]
+fn extends_and_the_scenario_file_must_be_regular_files() {
+    let dir = files(&[]);
+    let fifo = dir.path().join("pipe.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let sub = dir.path().join("sub.toml");
+    std::fs::create_dir(&sub).unwrap();
+    for (target, what) in [
+        ("/dev/null".to_owned(), "character device"),
+        (fifo.display().to_string(), "FIFO"),
+        (sub.display().to_string(), "directory"),
+        ("/dev/zero".to_owned(), "character device"),
+    ] {
+        let child = format!("extends = {target:?}\n");
+        std::fs::write(dir.path().join("child.toml"), child).unwrap();
+        let path = dir.path().join("child.toml");
+        let p = one_problem(within(5, move || load(&path, &[])));
+        assert_eq!(field(&p), "extends", "{target}");
+        assert!(
+            p.message.contains(&target)
+                && p.message.contains(what)
+                && p.message.contains("expected a regular file"),
+            "{target}: {}",
+            p.message
+        );
+        assert_eq!(p.loc.unwrap().line, 1);
+        // The same file named on the command line.
+        let top = std::path::PathBuf::from(&target);
+        let p = one_problem(within(5, move || load(&top, &[])));
+        assert!(p.loc.is_none());
+        assert!(
+            p.message.contains(what) && p.message.contains("expected a regular file"),
+            "{target}: {}",
+            p.message
+        );
+    }
+}
+
+#[test]
+fn scenario_files_are_at_most_1_mib() {
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    let pad = |to: usize| {
+        let mut t = text.clone();
+        while t.len() < to {
+            let line = "# padding to the size limit of a scenario file\n";
+            let n = (to - t.len()).min(line.len());
+            if n < line.len() {
+                t.push_str(&"#".repeat(n - 1));
+                t.push('\n');
+            } else {
+                t.push_str(line);
+            }
+        }
+        t
+    };
+    let exact = pad(1 << 20);
+    assert_eq!(exact.len(), 1 << 20);
+    let over = pad((1 << 20) + 1);
+    let dir = files(&[("exact.toml", &exact), ("over.toml", &over)]);
+    load(&dir.path().join("exact.toml"), &[]).expect("1 MiB exactly is accepted");
+    let p = one_problem(load(&dir.path().join("over.toml"), &[]));
+    assert!(
+        p.message.contains("over.toml") && p.message.contains("at most 1 MiB"),
+        "{}",
+        p.message
+    );
+    std::fs::write(dir.path().join("child.toml"), "extends = \"over.toml\"\n").unwrap();
+    let p = one_problem(load(&dir.path().join("child.toml"), &[]));
+    assert_eq!(field(&p), "extends");
+    assert!(p.message.contains("at most 1 MiB"), "{}", p.message);
+}
+
+#[test]
+fn files_that_are_not_toml_are_not_quoted() {
+    let secret = "root:x:0:0:hunter2:/root:/bin/bash\nsecond line\n";
+    let dir = files(&[
+        ("passwd", secret),
+        ("notes.txt", "a = \"hunter2\"\nb = hunter2\n"),
+        ("child.toml", "extends = \"passwd\"\n"),
+        ("child2.toml", "extends = \"notes.txt\"\n"),
+    ]);
+    for (child, line) in [("child.toml", 1), ("child2.toml", 2)] {
+        let err = load(&dir.path().join(child), &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("hunter2"), "{text}");
+        let p = &err.problems[0];
+        assert!(p.message.contains("TOML syntax error"), "{}", p.message);
+        let loc = p.loc.as_ref().unwrap();
+        assert_eq!(loc.line, line, "{text}");
+        assert!(
+            loc.file
+                .ends_with(if line == 1 { "passwd" } else { "notes.txt" })
+        );
+    }
+    // A `.toml` file is quoted as before.
+    let dir = files(&[("bad.toml", "a = \"hunter2\"\nb = hunter2\n")]);
+    let text = load(&dir.path().join("bad.toml"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("2 | b = hunter2"), "{text}");
+}
+
+#[test]
+fn files_that_are_not_utf8_get_a_line_and_column() {
+    let dir = files(&[]);
+    std::fs::write(
+        dir.path().join("latin1.toml"),
+        b"name = \"x\"\n# caf\xe9 au lait\n".as_slice(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("child.toml"), "extends = \"latin1.toml\"\n").unwrap();
+    for file in ["latin1.toml", "child.toml"] {
+        let p = one_problem(load(&dir.path().join(file), &[]));
+        assert!(p.message.contains("not UTF-8 text"), "{}", p.message);
+        let loc = p.loc.expect("located");
+        assert!(loc.file.ends_with("latin1.toml"), "{file}");
+        assert_eq!((loc.line, loc.col), (2, 6), "{file}");
+    }
+}
