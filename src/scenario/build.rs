@@ -711,6 +711,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let plans = build_plans(&mut b, &raw, &vendors);
     let correlations = build_correlations(&mut b, &raw);
 
+    let name = scenario_name(&mut b, raw.name.as_deref(), path);
     let input_names = b.inputs.iter().map(|i| i.name.clone()).collect();
     if !b.problems.is_empty() {
         return Built {
@@ -719,12 +720,6 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
             input_names,
         };
     }
-    let name = raw.name.clone().unwrap_or_else(|| {
-        path.file_stem().map_or_else(
-            || "scenario".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        )
-    });
     // The resolved scenario names itself, so that it reads back as the same scenario.
     let mut value = root.to_value();
     if let toml::Value::Table(t) = &mut value {
@@ -761,6 +756,60 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         problems: Vec::new(),
         input_names,
     }
+}
+
+/// The longest scenario name.
+pub(crate) const MAX_NAME_CHARS: usize = 100;
+
+/// Whether `name` can name an output folder: letters, digits, `-`, `_` and `.`, not
+/// starting with `.` (no `..`, no hidden folder), no separator, 1 to 100 characters.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+const PLAIN_NAME: &str = "a plain name (letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters: it names the output folder)";
+
+/// The scenario's name: its `name`, or its file's name without the extension; either must
+/// be a plain name, since it becomes the output folder (`output/<name>`).
+fn scenario_name(b: &mut Builder, name: Option<&str>, path: &Path) -> String {
+    if let Some(name) = name {
+        if !is_plain_name(name) {
+            let loc = b.root.get("name").map(|n| n.loc.clone());
+            b.problem(
+                loc.as_ref(),
+                "name",
+                format!("expected {PLAIN_NAME}, found {name:?}"),
+            );
+        }
+        return name.to_owned();
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !is_plain_name(&stem) {
+        let loc = Loc {
+            file: path.display().to_string().into(),
+            line: 1,
+            col: 1,
+            text: "".into(),
+            depth: 0,
+        };
+        b.problems.push(
+            Problem::at(
+                Some(loc),
+                "name",
+                format!("the scenario has no `name`, and the name its file gives, {stem:?}, is not a plain name; expected {PLAIN_NAME}"),
+            )
+            .with_help("add a `name` such as name = \"my-scenario\""),
+        );
+    }
+    stem
 }
 
 fn build_hardware(b: &mut Builder, raw: &RawScenario) -> Hardware {

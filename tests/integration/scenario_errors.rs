@@ -613,3 +613,70 @@ fn set_values_with_control_characters_are_refused() {
     assert_eq!(field(&p), "vendor.Frontier.launch_price");
     assert!(p.message.contains("control character"), "{}", p.message);
 }
+
+/// The tiny fixture with `edit` applied to its text, written as `file` in a temporary
+/// directory and loaded (the directory is returned to keep it alive).
+fn edited_tiny(
+    file: &str,
+    edit: impl Fn(String) -> String,
+) -> (tempfile::TempDir, Result<Scenario, ScenarioError>) {
+    let text = edit(std::fs::read_to_string(tiny()).unwrap());
+    let dir = files(&[(file, &text)]);
+    let result = load(&dir.path().join(file), &[]);
+    (dir, result)
+}
+
+#[test]
+fn scenario_names_must_be_plain() {
+    for bad in [
+        "..",
+        ".",
+        "../escape",
+        "/tmp/abs",
+        "a/b",
+        "a\\\\b",
+        "",
+        ".hidden",
+        "two words",
+        "tab\\there",
+        "naïve",
+        &"x".repeat(101),
+    ] {
+        let (_dir, result) = edited_tiny("s.toml", |t| {
+            t.replace("name = \"tiny\"", &format!("name = \"{bad}\""))
+        });
+        let p = one_problem(result);
+        assert_eq!(field(&p), "name", "{bad:?}");
+        assert!(
+            p.message.contains("expected a plain name") && p.message.contains("at most 100"),
+            "{bad:?}: {}",
+            p.message
+        );
+        let loc = p.loc.expect("located");
+        assert!(loc.file.ends_with("s.toml"));
+        assert_eq!((loc.line, loc.col), (2, 8), "{bad:?}");
+    }
+    for good in ["a.b-c_1", "2030", "_x", "-x", &"x".repeat(100)] {
+        let (_dir, result) = edited_tiny("s.toml", |t| {
+            t.replace("name = \"tiny\"", &format!("name = \"{good}\""))
+        });
+        assert_eq!(result.unwrap().name, good);
+    }
+}
+
+#[test]
+fn a_file_name_that_is_no_plain_name_needs_a_name_key() {
+    for file in ["two words.toml", "..toml", "x=1.toml"] {
+        let (_dir, result) = edited_tiny(file, |t| t.replace("name = \"tiny\"\n", ""));
+        let p = one_problem(result);
+        assert_eq!(field(&p), "name", "{file}");
+        assert!(
+            p.message.contains("is not a plain name") && p.help.unwrap().contains("add a `name`"),
+            "{file}: {}",
+            p.message
+        );
+        assert!(p.loc.unwrap().file.ends_with(file));
+    }
+    let (_dir, result) = edited_tiny("plain-name.v2.toml", |t| t.replace("name = \"tiny\"\n", ""));
+    assert_eq!(result.unwrap().name, "plain-name.v2");
+}
