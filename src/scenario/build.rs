@@ -373,7 +373,9 @@ impl<'a> Builder<'a> {
                     format!("a second [[{key}]] is named {name:?}; names must be unique"),
                 );
             }
-            if name.is_empty()
+            // The first character is a letter or digit: names reach CSV cells, where a
+            // leading `=`, `+`, `-` or `@` is read as a formula (OWASP: CSV injection).
+            if !name.starts_with(|c: char| c.is_ascii_alphanumeric())
                 || !name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -381,7 +383,7 @@ impl<'a> Builder<'a> {
                 self.problem(
                     loc.as_ref(),
                     &field,
-                    format!("expected a name of letters, digits, `_` or `-` (it becomes part of dotted names such as `{key}.NAME.field`), found {name:?}"),
+                    format!("expected a name that starts with a letter or digit, followed by letters, digits, `_` or `-` (it becomes part of dotted names such as `{key}.NAME.field` and of CSV cells, where a leading `=`, `+`, `-` or `@` reads as a formula), found {name:?}"),
                 );
             }
         }

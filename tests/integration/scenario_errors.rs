@@ -680,3 +680,53 @@ fn a_file_name_that_is_no_plain_name_needs_a_name_key() {
     let (_dir, result) = edited_tiny("plain-name.v2.toml", |t| t.replace("name = \"tiny\"\n", ""));
     assert_eq!(result.unwrap().name, "plain-name.v2");
 }
+#[test]
+fn entry_names_that_reach_csv_cells_start_with_a_letter_or_digit() {
+    let cases = [
+        (
+            "vendor",
+            "[[vendor]]\nname = \"-x\"\nlag = 0.5\nlaunch_price = 1.0\nadjustment = 0.5\nmarkup_cap = 1.0\nmargin_floor = 0.0\nreview_months = 3\n",
+        ),
+        (
+            "plan",
+            "[[plan]]\nname = \"-2+3\"\nvendor = \"Frontier\"\nfee = 20\nincluded = 10\nsubscribers = 1e6\nusage = 1.0\nusage_growth = 1.5\n",
+        ),
+        (
+            "hardware",
+            "[[hardware]]\nname = \"_Next\"\ndate = \"2027-06\"\nramp_months = 12\ncost_factor = 0.5\n",
+        ),
+        (
+            "device",
+            "[[device]]\nname = \"-M9\"\ndate = \"2026-01\"\nramp_months = 12\nlag = 2.0\nprice = 0.2\n",
+        ),
+        (
+            "efficiency",
+            "[[efficiency]]\nname = \"-cut\"\ndate = \"2026-01\"\nramp_months = 12\ntoken_factor = 0.5\n",
+        ),
+        (
+            "shock",
+            "[[shock]]\nname = \"-ban\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 2.0\n",
+        ),
+    ];
+    for (key, body) in cases {
+        let p = one_problem(child_of_tiny(body, &[]));
+        assert!(
+            field(&p).starts_with(&format!("{key}.")),
+            "{key}: {}",
+            field(&p)
+        );
+        assert!(
+            p.message.contains("starts with a letter or digit"),
+            "{key}: {}",
+            p.message
+        );
+        assert_eq!(p.loc.unwrap().line, 4, "{key}");
+    }
+    // Targets are free-text labels.
+    let s = child_of_tiny(
+        "[[target]]\nname = \"=SUM(A1)\"\nmetric = \"collapse_factor\"\nat_least = 10\n",
+        &[],
+    )
+    .unwrap();
+    assert!(s.targets.iter().any(|t| t.label == "=SUM(A1)"));
+}
