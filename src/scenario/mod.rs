@@ -20,6 +20,7 @@
 mod build;
 pub mod dist;
 mod error;
+mod limits;
 pub mod metrics;
 mod month;
 mod raw;

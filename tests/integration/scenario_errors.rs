@@ -730,3 +730,166 @@ fn entry_names_that_reach_csv_cells_start_with_a_letter_or_digit() {
     .unwrap();
     assert!(s.targets.iter().any(|t| t.label == "=SUM(A1)"));
 }
+
+#[test]
+fn inputs_that_would_make_unbounded_work_are_refused_with_the_reason() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[[vendor]]\nname = \"Frontier\"\nreview_months = 1e-17\n",
+            "vendor.Frontier.review_months",
+            "daily",
+        ),
+        (
+            "[[vendor]]\nname = \"Frontier\"\nreview_months = 1e-9\n",
+            "vendor.Frontier.review_months",
+            "daily",
+        ),
+        (
+            "[[vendor]]\nname = \"Frontier\"\nreview_months = { dist = \"lognormal\", median = 3, p90 = 6 }\n",
+            "vendor.Frontier.review_months",
+            "truncate it with `min`",
+        ),
+        (
+            "[segment.enterprise]\nreview_rate = 1e9\n",
+            "segment.enterprise.review_rate",
+            "daily",
+        ),
+        (
+            "[segment.enterprise]\nreview_rate = 1e30\n",
+            "segment.enterprise.review_rate",
+            "daily",
+        ),
+        (
+            "[segment.enterprise]\ncohorts = 1000000000\n",
+            "segment.enterprise.cohorts",
+            "20000",
+        ),
+        ("horizon = \"9999-12\"\n", "horizon", "50 years"),
+        (
+            "[[vendor]]\nname = \"Challenger\"\nentry_months = 1e300\n",
+            "vendor.Challenger.entry_months",
+            "600",
+        ),
+        (
+            "[[vendor]]\nname = \"Challenger\"\ndelay_months = -1e300\n",
+            "vendor.Challenger.delay_months",
+            "600",
+        ),
+        (
+            "[[hardware]]\nname = \"Rubin\"\nramp_months = 1e300\n",
+            "hardware.Rubin.ramp_months",
+            "600",
+        ),
+        (
+            "[segment.developer]\npopulation = 1e300\n",
+            "segment.developer.population",
+            "1e10",
+        ),
+        ("[capability]\npace = 11\n", "capability.pace", "10"),
+        (
+            "[capability]\ncost_per_unit = 0.5\n",
+            "capability.cost_per_unit",
+            "≥ 1",
+        ),
+        (
+            "[capability]\ncost_per_unit = 101\n",
+            "capability.cost_per_unit",
+            "100",
+        ),
+        (
+            "[segment.developer]\ntokens_per_capability = 101\n",
+            "segment.developer.tokens_per_capability",
+            "100",
+        ),
+        (
+            "[segment.developer]\ntasks_per_capability = 101\n",
+            "segment.developer.tasks_per_capability",
+            "100",
+        ),
+        (
+            "[segment.developer]\nambient_multiplier = 1e5\n",
+            "segment.developer.ambient_multiplier",
+            "1e4",
+        ),
+        (
+            "[segment.developer]\nusage_cap = 1e7\n",
+            "segment.developer.usage_cap",
+            "1e6",
+        ),
+        (
+            "[segment.developer]\nbass_q = 101\n",
+            "segment.developer.bass_q",
+            "100",
+        ),
+        (
+            "[[vendor]]\nname = \"Frontier\"\nlaunch_price = 2e6\n",
+            "vendor.Frontier.launch_price",
+            "1e6",
+        ),
+        (
+            "[[hardware]]\nname = \"Hopper\"\nunit_cost = 1e300\n",
+            "hardware.Hopper.unit_cost",
+            "1e6",
+        ),
+        (
+            "[[plan]]\nname = \"Pro\"\nsubscribers = 1e11\n",
+            "plan.Pro.subscribers",
+            "1e10",
+        ),
+        (
+            "[[shock]]\nname = \"s\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 1e-7\n",
+            "shock.s.factor",
+            "1e-6",
+        ),
+        (
+            "[[shock]]\nname = \"s\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 1e7\n",
+            "shock.s.factor",
+            "1e6",
+        ),
+    ];
+    for (body, name, reason) in cases {
+        let p = one_problem(child_of_tiny(body, &[]));
+        assert_eq!(field(&p), *name, "{body}");
+        assert!(p.message.contains(reason), "{body}: {}", p.message);
+        assert!(p.loc.is_some(), "{body}");
+    }
+    // A long-tailed distribution passes when even its far tail stays within the limit.
+    child_of_tiny(
+        "[[vendor]]\nname = \"Frontier\"\nlaunch_price = { dist = \"lognormal\", median = 5, p90 = 10 }\n",
+        &[],
+    )
+    .unwrap();
+    // 50 years is the longest horizon.
+    child_of_tiny("horizon = \"2074-12\"\n", &[]).unwrap();
+}
+
+#[test]
+fn compounding_and_counts_beyond_the_limits_are_refused() {
+    // Ten frontier-years a year for 50 years: κ^500 is beyond floating point.
+    let p = one_problem(child_of_tiny(
+        "horizon = \"2074-12\"\n[capability]\npace = 10\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "capability.pace");
+    assert!(p.message.contains("1e250"), "{}", p.message);
+    // The base scenario itself over 50 years is fine.
+    let base = root().join("scenarios/base.toml");
+    let dir = files(&[(
+        "long.toml",
+        &format!(
+            "extends = {:?}\nhorizon = \"2074-12\"\n",
+            base.display().to_string()
+        ),
+    )]);
+    load(&dir.path().join("long.toml"), &[]).unwrap();
+
+    let mut body = String::new();
+    for i in 0..201 {
+        body.push_str(&format!(
+            "[[shock]]\nname = \"s{i}\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 0.99\n"
+        ));
+    }
+    let p = one_problem(child_of_tiny(&body, &[]));
+    assert_eq!(field(&p), "shock");
+    assert!(p.message.contains("at most 200"), "{}", p.message);
+}
