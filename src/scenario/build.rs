@@ -673,6 +673,9 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let correlations = build_correlations(&mut b, &raw);
 
     if b.problems.is_empty() {
+        check_work(&mut b, &segments, &vendors, devices.len());
+    }
+    if b.problems.is_empty() {
         check_compounding(
             &mut b,
             &capability,
@@ -787,6 +790,44 @@ fn check_compounding(
             limits::num(lag),
             limits::num(hi(g)),
             digits
+        ),
+    );
+}
+
+/// Refuses a scenario whose paths would each take more than [`limits::MAX_WORK`] steps:
+/// cohort reviews (cohorts × review rate × months per segment), price reviews, each of which
+/// recomputes every option's share in both segments, and month ends, which add up every
+/// option and, for vendors with commitments, every enterprise cohort. Each factor is bounded
+/// on its own; their product is bounded here.
+fn check_work(b: &mut Builder, segments: &[Segment; 2], vendors: &[Vendor], devices: usize) {
+    let hi = |id: ParamId| b.inputs[id.0 as usize].dist.quantile(1.0);
+    let lo = |id: ParamId| b.inputs[id.0 as usize].dist.quantile(0.0);
+    let months = f64::from(b.horizon - b.start + 1);
+    let options = (2 * vendors.len() + devices) as f64;
+    let reviews: f64 = segments
+        .iter()
+        .map(|s| f64::from(s.cohorts) * hi(s.review_rate) * months)
+        .sum();
+    let price_reviews: f64 = vendors.iter().map(|v| months / lo(v.review_months)).sum();
+    let committed = vendors.iter().filter(|v| v.commitments.is_some()).count() as f64;
+    let month_ends = months * (4.0 * options + committed * f64::from(segments[0].cohorts));
+    let work = reviews + price_reviews * 4.0 * options + month_ends;
+    if work <= limits::MAX_WORK {
+        return;
+    }
+    let loc = b.root.get("segment").map(|n| n.loc.clone());
+    b.problem(
+        loc.as_ref(),
+        "segment",
+        format!(
+            "a path would take about {} steps, more than the {} a path may take ({} cohort reviews: cohorts × review_rate × {} months; {} price reviews of {} options; {} at month ends); lower the cohorts, the review rates, the number of vendors, their review frequency or the horizon",
+            limits::num(work.round()),
+            limits::num(limits::MAX_WORK),
+            limits::num(reviews.round()),
+            months,
+            limits::num(price_reviews.round()),
+            options,
+            limits::num(month_ends.round())
         ),
     );
 }

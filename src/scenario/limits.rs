@@ -173,6 +173,8 @@ pub(crate) const MAX_MONTHS: i32 = 600;
 pub(crate) const MAX_COHORTS: u32 = 20_000;
 /// The most entries of each `[[...]]` array.
 pub(crate) const MAX_ENTRIES: usize = 200;
+/// The most steps a path may take (see `build::check_work`): about 2 s of one core.
+pub(crate) const MAX_WORK: f64 = 1e8;
 /// How large `κ^Q · ρ^Q · θ^Q · g^years` may grow (see `build::check_compounding`).
 pub(crate) const MAX_COMPOUNDING: f64 = 1e250;
 
@@ -645,7 +647,7 @@ pub(crate) fn readme_table() -> String {
     let mut out = String::from(
         "| field | range (whole distribution) | every draw within | why |\n|---|---|---|---|\n",
     );
-    let other: [(&str, String, &str, String); 6] = [
+    let other: [(&str, String, &str, String); 7] = [
         (
             "`horizon`",
             format!("at most {MAX_MONTHS} months from `start` (50 years)"),
@@ -663,6 +665,12 @@ pub(crate) fn readme_table() -> String {
             format!("at most {MAX_ENTRIES} of each kind"),
             "",
             "every price review recomputes every option's share".to_owned(),
+        ),
+        (
+            "steps of a path",
+            format!("at most {}", num(MAX_WORK)),
+            "",
+            "cohorts × review_rate × months per segment, plus price reviews × options, plus month ends: about 2 s of one core".to_owned(),
         ),
         (
             "`reference.capability`",

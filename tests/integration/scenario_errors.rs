@@ -893,3 +893,19 @@ fn compounding_and_counts_beyond_the_limits_are_refused() {
     assert_eq!(field(&p), "shock");
     assert!(p.message.contains("at most 200"), "{}", p.message);
 }
+
+#[test]
+fn paths_that_would_take_too_many_steps_are_refused() {
+    // Each within its own limit, together 20000 × 30 × 600 = 3.6e8 cohort reviews a path.
+    let p = one_problem(child_of_tiny(
+        "horizon = \"2074-12\"\n[segment.enterprise]\ncohorts = 20000\nreview_rate = 30\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "segment");
+    assert!(p.message.contains("more than the 1e8"), "{}", p.message);
+    child_of_tiny(
+        "horizon = \"2074-12\"\n[segment.enterprise]\ncohorts = 20000\nreview_rate = 1\n",
+        &[],
+    )
+    .unwrap();
+}
