@@ -320,7 +320,7 @@ pub(crate) const LIMITS: &[Limit] = &[
         field: "vendor.*.review_months",
         range: REVIEW_INTERVAL,
         draws: at_most(600.0),
-        reason: "a price review at most daily (a path reviews every vendor's price that often) and at least once in 50 years",
+        reason: "a price review at most daily, since a path reviews every vendor's price that often, and at least once in 50 years",
     },
     Limit {
         field: "vendor.*.open_weights",
@@ -416,7 +416,7 @@ pub(crate) const LIMITS: &[Limit] = &[
         field: "segment.*.review_rate",
         range: POSITIVE,
         draws: at_most(30.0),
-        reason: "reviews per cohort per month: a cohort reviewed at most daily (a path's work grows with cohorts × rate × months)",
+        reason: "reviews per cohort per month: a cohort reviewed at most daily; a path's work grows with cohorts × rate × months",
     },
     Limit {
         field: "segment.*.price_sensitivity",
@@ -617,8 +617,22 @@ impl Limit {
         Err(format!(
             "expected {side} {}, but {dist} can draw {}; truncate it with `{key}`{why}",
             num(bound),
-            num(x)
+            num(significant(x))
         ))
+    }
+}
+
+/// `x` rounded to 4 significant digits, for a computed number in a message.
+fn significant(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = 3 - x.abs().log10().floor() as i32;
+    let scale = 10f64.powi(digits);
+    if scale.is_finite() && scale > 0.0 {
+        (x * scale).round() / scale
+    } else {
+        x
     }
 }
 
@@ -756,5 +770,7 @@ mod tests {
         assert_eq!(num(0.01), "0.01");
         assert_eq!(num(1.0 / 30.0), "1/30");
         assert_eq!(num(1e300), "1e300");
+        assert_eq!(num(significant(2.5464496674231665e11)), "2.546e11");
+        assert_eq!(num(significant(0.012345678)), "0.01235");
     }
 }
