@@ -5,6 +5,7 @@ use super::dist::{
     Beta, Discrete, Dist, LogNormal, Marginal, Normal, Pert, Shape, Triangular, Uniform,
 };
 use super::error::{Loc, Problem, did_you_mean};
+use super::limits;
 use super::metrics;
 use super::month::Month;
 use super::raw::{self, RawDist, RawParam, RawScenario, RawThreshold};
@@ -13,129 +14,39 @@ use super::types::*;
 use std::collections::HashSet;
 use std::path::Path;
 
-/// The allowed range of a number, checked against a distribution's whole support.
-#[derive(Clone, Copy)]
-struct Range {
-    lo: f64,
-    lo_open: bool,
-    hi: f64,
-    hi_open: bool,
-    what: &'static str,
-}
-
-const ANY: Range = Range {
-    lo: f64::NEG_INFINITY,
-    lo_open: false,
-    hi: f64::INFINITY,
-    hi_open: false,
-    what: "a number",
-};
-const POSITIVE: Range = Range {
-    lo: 0.0,
-    lo_open: true,
-    what: "a number > 0",
-    ..ANY
-};
-const NON_NEG: Range = Range {
-    lo: 0.0,
-    what: "a number ≥ 0",
-    ..ANY
-};
-const SHARE: Range = Range {
-    lo: 0.0,
-    hi: 1.0,
-    what: "a share in [0, 1]",
-    ..ANY
-};
-const AT_LEAST_ONE: Range = Range {
-    lo: 1.0,
-    what: "a number ≥ 1",
-    ..ANY
-};
-const ADJUSTMENT: Range = Range {
-    lo: 0.0,
-    lo_open: true,
-    hi: 1.0,
-    what: "a number in (0, 1]",
-    ..ANY
-};
-const DISCOUNT: Range = Range {
-    lo: 0.0,
-    hi: 1.0,
-    hi_open: true,
-    what: "a share in [0, 1)",
-    ..ANY
-};
-const ABOVE_MINUS_ONE: Range = Range {
-    lo: -1.0,
-    lo_open: true,
-    what: "a number > -1 (a price above zero)",
-    ..ANY
-};
-
-impl Range {
-    /// Whether `dist` stays in range. An open bound may be touched by a continuous
-    /// distribution (it has no mass there) but not by a discrete one.
-    fn admits(&self, dist: &Dist) -> Result<(), String> {
-        let (lo, hi) = dist.support();
-        let continuous = !dist.is_discrete();
-        let lo_ok = lo > self.lo || (lo == self.lo && (!self.lo_open || continuous));
-        let hi_ok = hi < self.hi || (hi == self.hi && (!self.hi_open || continuous));
-        if lo_ok && hi_ok {
-            return Ok(());
-        }
-        if dist.is_fixed() {
-            return Err(format!("expected {}, found {}", self.what, dist));
-        }
-        let (side, bound, key) = if lo_ok {
-            ("up to", hi, "max")
-        } else {
-            ("down to", lo, "min")
-        };
-        Err(format!(
-            "expected {}, but {} takes values {side} {bound}; truncate it with `{key}`",
-            self.what, dist
-        ))
-    }
-}
-
-/// What a field accepts beyond its range.
+/// What a field accepts beyond its range and limits (which come from `limits::LIMITS`).
 #[derive(Clone, Copy)]
 struct Spec {
-    range: Range,
     kind: InputKind,
     default: Option<f64>,
     /// A plain number is the probability of a bernoulli outcome (`open_weights = 0.4`).
     outcome: bool,
 }
 
-fn spec(range: Range) -> Spec {
-    Spec {
-        range,
-        kind: InputKind::Path,
-        default: None,
-        outcome: false,
-    }
-}
+/// A number that must be written.
+const REQUIRED: Spec = Spec {
+    kind: InputKind::Path,
+    default: None,
+    outcome: false,
+};
 
-fn default(range: Range, value: f64) -> Spec {
+/// A population distribution that must be written.
+const POPULATION: Spec = Spec {
+    kind: InputKind::Population,
+    ..REQUIRED
+};
+
+fn default(value: f64) -> Spec {
     Spec {
         default: Some(value),
-        ..spec(range)
-    }
-}
-
-fn population(range: Range) -> Spec {
-    Spec {
-        kind: InputKind::Population,
-        ..spec(range)
+        ..REQUIRED
     }
 }
 
 fn outcome(p_default: f64) -> Spec {
     Spec {
         outcome: true,
-        ..default(SHARE, p_default)
+        ..default(p_default)
     }
 }
 
@@ -306,7 +217,10 @@ impl<'a> Builder<'a> {
                     _ => Err(format!("expected an outcome that is 0 or 1 (a probability, or a bernoulli distribution), found {d}")),
                 }
             } else {
-                spec.range.admits(&d).map(|_| d)
+                match limits::find(&name) {
+                    Some(limit) => limit.admits(&d).map(|_| d),
+                    None => Ok(d),
+                }
             }
         });
         let dist = dist.unwrap_or_else(|msg| {
@@ -373,7 +287,9 @@ impl<'a> Builder<'a> {
                     format!("a second [[{key}]] is named {name:?}; names must be unique"),
                 );
             }
-            if name.is_empty()
+            // The first character is a letter or digit: names reach CSV cells, where a
+            // leading `=`, `+`, `-` or `@` is read as a formula (OWASP: CSV injection).
+            if !name.starts_with(|c: char| c.is_ascii_alphanumeric())
                 || !name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -381,7 +297,7 @@ impl<'a> Builder<'a> {
                 self.problem(
                     loc.as_ref(),
                     &field,
-                    format!("expected a name of letters, digits, `_` or `-` (it becomes part of dotted names such as `{key}.NAME.field`), found {name:?}"),
+                    format!("expected a name that starts with a letter or digit, followed by letters, digits, `_` or `-` (it becomes part of dotted names such as `{key}.NAME.field` and of CSV cells, where a leading `=`, `+`, `-` or `@` reads as a formula), found {name:?}"),
                 );
             }
         }
@@ -581,6 +497,46 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         );
         b.horizon = b.start.plus(1);
     }
+    if b.horizon - b.start + 1 > limits::MAX_MONTHS {
+        let loc = root.get("horizon").map(|n| n.loc.clone());
+        b.problem(
+            loc.as_ref(),
+            "horizon",
+            format!(
+                "expected a horizon at most 50 years after start ({} months, up to {}), found {} ({} months): every series holds a value per month",
+                limits::MAX_MONTHS,
+                b.start.plus(limits::MAX_MONTHS - 1),
+                b.horizon,
+                b.horizon - b.start + 1
+            ),
+        );
+        b.horizon = b.start.plus(limits::MAX_MONTHS - 1);
+    }
+    for key in [
+        "hardware",
+        "efficiency",
+        "vendor",
+        "device",
+        "shock",
+        "target",
+        "correlation",
+        "plan",
+    ] {
+        if let Some(Kind::Entries(es)) = root.get(key).map(|n| &n.kind)
+            && es.len() > limits::MAX_ENTRIES
+        {
+            let loc = es[limits::MAX_ENTRIES].loc.clone();
+            b.problem(
+                Some(&loc),
+                key,
+                format!(
+                    "expected at most {} [[{key}]] entries, found {} (every price review recomputes every option's share, so a path's work grows with their square)",
+                    limits::MAX_ENTRIES,
+                    es.len()
+                ),
+            );
+        }
+    }
     let collapse_date = match &raw.collapse_date {
         Some(s) => b.month(top, "collapse_date", "collapse_date", s),
         None => Month::new(2027, 1).unwrap(),
@@ -610,14 +566,14 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
             "capability",
             "pace",
             Some(&raw.capability.pace),
-            spec(NON_NEG),
+            REQUIRED,
         ),
         cost_per_unit: b.param(
             cap_node,
             "capability",
             "cost_per_unit",
             Some(&raw.capability.cost_per_unit),
-            spec(POSITIVE),
+            REQUIRED,
         ),
     };
     let serving_gain_per_year = b.param(
@@ -625,7 +581,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         "software",
         "serving_gain_per_year",
         Some(&raw.software.serving_gain_per_year),
-        spec(POSITIVE),
+        REQUIRED,
     );
     let reference = Reference {
         capability: raw
@@ -649,7 +605,21 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
             ),
         );
     }
-    if !reference.capability.is_finite() {
+    if reference.tokens > 1e12 {
+        let loc = root
+            .get("reference")
+            .and_then(|r| r.get("tokens"))
+            .map(|n| n.loc.clone());
+        b.problem(
+            loc.as_ref(),
+            "reference.tokens",
+            format!(
+                "expected a number of tokens of at most 1e12, found {}",
+                limits::num(reference.tokens)
+            ),
+        );
+    }
+    if reference.capability.is_nan() || reference.capability.abs() > 100.0 {
         let loc = root
             .get("reference")
             .and_then(|r| r.get("capability"))
@@ -657,7 +627,10 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         b.problem(
             loc.as_ref(),
             "reference.capability",
-            "expected a finite number of frontier-years",
+            format!(
+                "expected a number of frontier-years in [-100, 100] (compounded by κ), found {}",
+                limits::num(reference.capability)
+            ),
         );
     }
 
@@ -668,20 +641,8 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let hosts = raw.hosts.as_ref().map(|h| {
         let node = root.get("hosts");
         Hosts {
-            cost_factor: b.param(
-                node,
-                "hosts",
-                "cost_factor",
-                Some(&h.cost_factor),
-                spec(POSITIVE),
-            ),
-            margin: b.param(
-                node,
-                "hosts",
-                "margin",
-                Some(&h.margin),
-                spec(ABOVE_MINUS_ONE),
-            ),
+            cost_factor: b.param(node, "hosts", "cost_factor", Some(&h.cost_factor), REQUIRED),
+            margin: b.param(node, "hosts", "margin", Some(&h.margin), REQUIRED),
         }
     });
     if hosts.is_none()
@@ -711,6 +672,21 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let plans = build_plans(&mut b, &raw, &vendors);
     let correlations = build_correlations(&mut b, &raw);
 
+    if b.problems.is_empty() {
+        check_work(&mut b, &segments, &vendors, devices.len());
+    }
+    if b.problems.is_empty() {
+        check_compounding(
+            &mut b,
+            &capability,
+            &segments,
+            &vendors,
+            &devices,
+            &reference,
+            serving_gain_per_year,
+        );
+    }
+    let name = scenario_name(&mut b, raw.name.as_deref(), path);
     let input_names = b.inputs.iter().map(|i| i.name.clone()).collect();
     if !b.problems.is_empty() {
         return Built {
@@ -719,12 +695,6 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
             input_names,
         };
     }
-    let name = raw.name.clone().unwrap_or_else(|| {
-        path.file_stem().map_or_else(
-            || "scenario".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        )
-    });
     // The resolved scenario names itself, so that it reads back as the same scenario.
     let mut value = root.to_value();
     if let toml::Value::Table(t) = &mut value {
@@ -763,6 +733,159 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     }
 }
 
+/// Refuses a scenario whose compounded multipliers leave floating point: serving cost grows
+/// as κ^q, tokens per task as ρ^q and tasks as θ^q with the capability `q` (up to the
+/// highest pace times the simulated years, and down to minus the largest lag), and serving
+/// cost changes by g_sw each year. Each is bounded on its own; together they must stay
+/// below [`limits::MAX_COMPOUNDING`] (1e250), which leaves room for the other factors.
+fn check_compounding(
+    b: &mut Builder,
+    capability: &Capability,
+    segments: &[Segment; 2],
+    vendors: &[Vendor],
+    devices: &[Device],
+    reference: &Reference,
+    g: ParamId,
+) {
+    let hi = |id: ParamId| b.inputs[id.0 as usize].dist.quantile(1.0);
+    let lo = |id: ParamId| b.inputs[id.0 as usize].dist.quantile(0.0);
+    let years = f64::from(b.horizon - b.start + 1) / 12.0;
+    let pace = hi(capability.pace);
+    let lag = vendors
+        .iter()
+        .map(|v| hi(v.lag))
+        .chain(devices.iter().flat_map(|d| [hi(d.lag), hi(d.lag_open)]))
+        .fold(0.0, f64::max);
+    let span = pace * years + lag + reference.capability.abs();
+    let kappa = hi(capability.cost_per_unit);
+    let rho = segments
+        .iter()
+        .map(|s| hi(s.tokens_per_capability))
+        .fold(1.0, f64::max);
+    let theta = segments
+        .iter()
+        .map(|s| hi(s.tasks_per_capability))
+        .fold(1.0, f64::max);
+    let g_ln = hi(g).ln().abs().max(lo(g).ln().abs());
+    let digits = (span * (kappa.ln() + rho.ln() + theta.ln()) + years * g_ln) / 10f64.ln();
+    if digits <= limits::MAX_COMPOUNDING.log10() {
+        return;
+    }
+    let loc = b
+        .root
+        .get("capability")
+        .and_then(|c| c.get("pace"))
+        .map(|n| n.loc.clone());
+    b.problem(
+        loc.as_ref(),
+        "capability.pace",
+        format!(
+            "the model would compound κ·ρ·θ (up to {}·{}·{}) over {} frontier-years of capability (pace up to {} for {} years, lags up to {}) and software gains up to {}x a year: about 1e{:.0}, beyond the 1e250 that serving costs and token counts can hold; lower the pace, the horizon, the lags, κ, ρ, θ or the software gains",
+            limits::num(kappa),
+            limits::num(rho),
+            limits::num(theta),
+            limits::num(span.round()),
+            limits::num(pace),
+            limits::num(years),
+            limits::num(lag),
+            limits::num(hi(g)),
+            digits
+        ),
+    );
+}
+
+/// Refuses a scenario whose paths would each take more than [`limits::MAX_WORK`] steps:
+/// cohort reviews (cohorts × review rate × months per segment), price reviews, each of which
+/// recomputes every option's share in both segments, and month ends, which add up every
+/// option and, for vendors with commitments, every enterprise cohort. Each factor is bounded
+/// on its own; their product is bounded here.
+fn check_work(b: &mut Builder, segments: &[Segment; 2], vendors: &[Vendor], devices: usize) {
+    let hi = |id: ParamId| b.inputs[id.0 as usize].dist.quantile(1.0);
+    let lo = |id: ParamId| b.inputs[id.0 as usize].dist.quantile(0.0);
+    let months = f64::from(b.horizon - b.start + 1);
+    let options = (2 * vendors.len() + devices) as f64;
+    let reviews: f64 = segments
+        .iter()
+        .map(|s| f64::from(s.cohorts) * hi(s.review_rate) * months)
+        .sum();
+    let price_reviews: f64 = vendors.iter().map(|v| months / lo(v.review_months)).sum();
+    let committed = vendors.iter().filter(|v| v.commitments.is_some()).count() as f64;
+    let month_ends = months * (4.0 * options + committed * f64::from(segments[0].cohorts));
+    let work = reviews + price_reviews * 4.0 * options + month_ends;
+    if work <= limits::MAX_WORK {
+        return;
+    }
+    let loc = b.root.get("segment").map(|n| n.loc.clone());
+    b.problem(
+        loc.as_ref(),
+        "segment",
+        format!(
+            "a path would take about {} steps, more than the {} a path may take ({} cohort reviews: cohorts × review_rate × {} months; {} price reviews of {} options; {} at month ends); lower the cohorts, the review rates, the number of vendors, their review frequency or the horizon",
+            limits::num(work.round()),
+            limits::num(limits::MAX_WORK),
+            limits::num(reviews.round()),
+            months,
+            limits::num(price_reviews.round()),
+            options,
+            limits::num(month_ends.round())
+        ),
+    );
+}
+
+/// The longest scenario name.
+pub(crate) const MAX_NAME_CHARS: usize = 100;
+
+/// Whether `name` can name an output folder: letters, digits, `-`, `_` and `.`, not
+/// starting with `.` (no `..`, no hidden folder), no separator, 1 to 100 characters.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+const PLAIN_NAME: &str = "a plain name (letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters: it names the output folder)";
+
+/// The scenario's name: its `name`, or its file's name without the extension; either must
+/// be a plain name, since it becomes the output folder (`output/<name>`).
+fn scenario_name(b: &mut Builder, name: Option<&str>, path: &Path) -> String {
+    if let Some(name) = name {
+        if !is_plain_name(name) {
+            let loc = b.root.get("name").map(|n| n.loc.clone());
+            b.problem(
+                loc.as_ref(),
+                "name",
+                format!("expected {PLAIN_NAME}, found {name:?}"),
+            );
+        }
+        return name.to_owned();
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !is_plain_name(&stem) {
+        let loc = Loc {
+            file: path.display().to_string().into(),
+            line: 1,
+            col: 1,
+            text: "".into(),
+            depth: 0,
+        };
+        b.problems.push(
+            Problem::at(
+                Some(loc),
+                "name",
+                format!("the scenario has no `name`, and the name its file gives, {stem:?}, is not a plain name; expected {PLAIN_NAME}"),
+            )
+            .with_help("add a `name` such as name = \"my-scenario\""),
+        );
+    }
+    stem
+}
+
 fn build_hardware(b: &mut Builder, raw: &RawScenario) -> Hardware {
     b.names("hardware", raw.hardware.iter().map(|h| h.name.as_str()));
     let Some(first) = raw.hardware.first() else {
@@ -795,7 +918,7 @@ fn build_hardware(b: &mut Builder, raw: &RawScenario) -> Hardware {
         }
     }
     let unit_cost = match &first.unit_cost {
-        Some(u) => b.param(node, &prefix, "unit_cost", Some(u), spec(POSITIVE)),
+        Some(u) => b.param(node, &prefix, "unit_cost", Some(u), REQUIRED),
         None => {
             b.problem(node.map(|n| &n.loc), &format!("{prefix}.unit_cost"), "missing `unit_cost` ($ per million tokens of the start's frontier model on this generation)");
             ParamId(0)
@@ -867,21 +990,21 @@ fn build_hardware(b: &mut Builder, raw: &RawScenario) -> Hardware {
                 &prefix,
                 "delay_months",
                 h.delay_months.as_ref(),
-                default(ANY, 0.0),
+                default(0.0),
             ),
             ramp_months: b.param(
                 node,
                 &prefix,
                 "ramp_months",
                 h.ramp_months.as_ref(),
-                default(NON_NEG, 12.0),
+                default(12.0),
             ),
             cost_factor: b.param(
                 node,
                 &prefix,
                 "cost_factor",
                 h.cost_factor.as_ref(),
-                default(POSITIVE, 1.0),
+                default(1.0),
             ),
         });
     }
@@ -908,29 +1031,17 @@ fn build_efficiency(b: &mut Builder, raw: &RawScenario) -> Vec<Efficiency> {
                     &prefix,
                     "delay_months",
                     e.delay_months.as_ref(),
-                    default(ANY, 0.0),
+                    default(0.0),
                 ),
-                ramp_months: b.param(
-                    node,
-                    &prefix,
-                    "ramp_months",
-                    Some(&e.ramp_months),
-                    spec(NON_NEG),
-                ),
+                ramp_months: b.param(node, &prefix, "ramp_months", Some(&e.ramp_months), REQUIRED),
                 token_factor: b.param(
                     node,
                     &prefix,
                     "token_factor",
                     Some(&e.token_factor),
-                    spec(POSITIVE),
+                    REQUIRED,
                 ),
-                reach: b.param(
-                    node,
-                    &prefix,
-                    "reach",
-                    e.reach.as_ref(),
-                    default(SHARE, 1.0),
-                ),
+                reach: b.param(node, &prefix, "reach", e.reach.as_ref(), default(1.0)),
             }
         })
         .collect()
@@ -985,7 +1096,7 @@ fn build_vendors(b: &mut Builder, raw: &RawScenario) -> Vec<Vendor> {
                         &prefix,
                         "delay_months",
                         v.delay_months.as_ref(),
-                        default(ANY, 0.0),
+                        default(0.0),
                     ),
                 })
             }
@@ -1015,50 +1126,24 @@ fn build_vendors(b: &mut Builder, raw: &RawScenario) -> Vec<Vendor> {
                     &cp,
                     "trigger_growth",
                     Some(&c.trigger_growth),
-                    spec(Range {
-                        lo: -1.0,
-                        what: "a growth rate ≥ -1",
-                        ..ANY
-                    }),
+                    REQUIRED,
                 ),
-                share: b.param(cnode, &cp, "share", Some(&c.share), spec(SHARE)),
-                ramp_months: b.param(
-                    cnode,
-                    &cp,
-                    "ramp_months",
-                    Some(&c.ramp_months),
-                    spec(NON_NEG),
-                ),
-                discount: b.param(
-                    cnode,
-                    &cp,
-                    "discount",
-                    c.discount.as_ref(),
-                    default(DISCOUNT, 0.0),
-                ),
-                term_months: b.param(
-                    cnode,
-                    &cp,
-                    "term_months",
-                    Some(&c.term_months),
-                    spec(Range {
-                        lo: 1.0,
-                        what: "a term of at least 1 month",
-                        ..ANY
-                    }),
-                ),
+                share: b.param(cnode, &cp, "share", Some(&c.share), REQUIRED),
+                ramp_months: b.param(cnode, &cp, "ramp_months", Some(&c.ramp_months), REQUIRED),
+                discount: b.param(cnode, &cp, "discount", c.discount.as_ref(), default(0.0)),
+                term_months: b.param(cnode, &cp, "term_months", Some(&c.term_months), REQUIRED),
             }
         });
         let vendor = Vendor {
             name: v.name.clone(),
             frontier: v.frontier.unwrap_or(false),
-            lag: b.param(node, &prefix, "lag", Some(&v.lag), spec(NON_NEG)),
+            lag: b.param(node, &prefix, "lag", Some(&v.lag), REQUIRED),
             cost_multiplier: b.param(
                 node,
                 &prefix,
                 "cost_multiplier",
                 v.cost_multiplier.as_ref(),
-                default(POSITIVE, 1.0),
+                default(1.0),
             ),
             launch,
             launch_price: b.param(
@@ -1066,42 +1151,30 @@ fn build_vendors(b: &mut Builder, raw: &RawScenario) -> Vec<Vendor> {
                 &prefix,
                 "launch_price",
                 Some(&v.launch_price),
-                spec(POSITIVE),
+                REQUIRED,
             ),
-            adjustment: b.param(
-                node,
-                &prefix,
-                "adjustment",
-                Some(&v.adjustment),
-                spec(ADJUSTMENT),
-            ),
-            markup_cap: b.param(
-                node,
-                &prefix,
-                "markup_cap",
-                Some(&v.markup_cap),
-                spec(ABOVE_MINUS_ONE),
-            ),
+            adjustment: b.param(node, &prefix, "adjustment", Some(&v.adjustment), REQUIRED),
+            markup_cap: b.param(node, &prefix, "markup_cap", Some(&v.markup_cap), REQUIRED),
             margin_floor: b.param(
                 node,
                 &prefix,
                 "margin_floor",
                 Some(&v.margin_floor),
-                spec(ABOVE_MINUS_ONE),
+                REQUIRED,
             ),
             entry_months: b.param(
                 node,
                 &prefix,
                 "entry_months",
                 v.entry_months.as_ref(),
-                default(NON_NEG, 0.0),
+                default(0.0),
             ),
             review_months: b.param(
                 node,
                 &prefix,
                 "review_months",
                 Some(&v.review_months),
-                spec(POSITIVE),
+                REQUIRED,
             ),
             open_weights: b.param(
                 node,
@@ -1135,9 +1208,9 @@ fn build_devices(b: &mut Builder, raw: &RawScenario) -> Vec<Device> {
         .map(|(i, d)| {
             let node = b.entry("device", i);
             let prefix = format!("device.{}", d.name);
-            let lag = b.param(node, &prefix, "lag", Some(&d.lag), spec(NON_NEG));
+            let lag = b.param(node, &prefix, "lag", Some(&d.lag), REQUIRED);
             let lag_open = match &d.lag_open {
-                Some(r) => b.param(node, &prefix, "lag_open", Some(r), spec(NON_NEG)),
+                Some(r) => b.param(node, &prefix, "lag_open", Some(r), REQUIRED),
                 None => {
                     // Without an open-weights lag the device keeps its own.
                     let dist = b.inputs[lag.0 as usize].dist.clone();
@@ -1160,18 +1233,12 @@ fn build_devices(b: &mut Builder, raw: &RawScenario) -> Vec<Device> {
                     &prefix,
                     "delay_months",
                     d.delay_months.as_ref(),
-                    default(ANY, 0.0),
+                    default(0.0),
                 ),
-                ramp_months: b.param(
-                    node,
-                    &prefix,
-                    "ramp_months",
-                    Some(&d.ramp_months),
-                    spec(NON_NEG),
-                ),
+                ramp_months: b.param(node, &prefix, "ramp_months", Some(&d.ramp_months), REQUIRED),
                 lag,
                 lag_open,
-                price: b.param(node, &prefix, "price", Some(&d.price), spec(POSITIVE)),
+                price: b.param(node, &prefix, "price", Some(&d.price), REQUIRED),
             }
         })
         .collect()
@@ -1182,12 +1249,16 @@ fn build_segments(b: &mut Builder, raw: &RawScenario) -> [Segment; 2] {
     let build = |b: &mut Builder, kind: SegmentKind, s: &raw::RawSegment| {
         let node = seg_node.and_then(|n| n.get(kind.name()));
         let prefix = format!("segment.{}", kind.name());
-        if s.cohorts == 0 {
+        if s.cohorts == 0 || s.cohorts > limits::MAX_COHORTS {
             let loc = node.and_then(|n| n.get("cohorts")).map(|n| n.loc.clone());
             b.problem(
                 loc.as_ref(),
                 &format!("{prefix}.cohorts"),
-                "expected at least 1 cohort, found 0",
+                format!(
+                    "expected from 1 to {} cohorts, found {} (memory and cohort reviews per path grow with the cohorts)",
+                    limits::MAX_COHORTS,
+                    s.cohorts
+                ),
             );
         }
         let mut p =
@@ -1195,55 +1266,43 @@ fn build_segments(b: &mut Builder, raw: &RawScenario) -> [Segment; 2] {
         Segment {
             kind,
             cohorts: s.cohorts,
-            population: p("population", Some(&s.population), spec(POSITIVE)),
+            population: p("population", Some(&s.population), REQUIRED),
             adopted_at_start: p(
                 "adopted_at_start",
                 s.adopted_at_start.as_ref(),
-                default(SHARE, 0.0),
+                default(0.0),
             ),
-            bass_p: p("bass_p", Some(&s.bass_p), spec(NON_NEG)),
-            bass_q: p("bass_q", Some(&s.bass_q), spec(NON_NEG)),
-            review_rate: p("review_rate", Some(&s.review_rate), spec(POSITIVE)),
-            price_sensitivity: p(
-                "price_sensitivity",
-                Some(&s.price_sensitivity),
-                spec(NON_NEG),
-            ),
-            quality_preference: p("quality_preference", Some(&s.quality_preference), spec(ANY)),
-            elasticity: p("elasticity", Some(&s.elasticity), spec(NON_NEG)),
-            usage_cap: p("usage_cap", Some(&s.usage_cap), spec(AT_LEAST_ONE)),
-            tokens_per_task: p("tokens_per_task", Some(&s.tokens_per_task), spec(POSITIVE)),
+            bass_p: p("bass_p", Some(&s.bass_p), REQUIRED),
+            bass_q: p("bass_q", Some(&s.bass_q), REQUIRED),
+            review_rate: p("review_rate", Some(&s.review_rate), REQUIRED),
+            price_sensitivity: p("price_sensitivity", Some(&s.price_sensitivity), REQUIRED),
+            quality_preference: p("quality_preference", Some(&s.quality_preference), REQUIRED),
+            elasticity: p("elasticity", Some(&s.elasticity), REQUIRED),
+            usage_cap: p("usage_cap", Some(&s.usage_cap), REQUIRED),
+            tokens_per_task: p("tokens_per_task", Some(&s.tokens_per_task), REQUIRED),
             tokens_per_capability: p(
                 "tokens_per_capability",
                 s.tokens_per_capability.as_ref(),
-                default(AT_LEAST_ONE, 1.0),
+                default(1.0),
             ),
             tasks_per_capability: p(
                 "tasks_per_capability",
                 s.tasks_per_capability.as_ref(),
-                default(AT_LEAST_ONE, 1.0),
+                default(1.0),
             ),
             ambient_multiplier: p(
                 "ambient_multiplier",
                 s.ambient_multiplier.as_ref(),
-                default(AT_LEAST_ONE, 1.0),
+                default(1.0),
             ),
-            device_eligible: p(
-                "device_eligible",
-                s.device_eligible.as_ref(),
-                default(SHARE, 0.0),
-            ),
-            tasks: p("tasks", Some(&s.tasks), population(POSITIVE)),
-            value: p("value", Some(&s.value), population(POSITIVE)),
-            attention_cost: p(
-                "attention_cost",
-                Some(&s.attention_cost),
-                population(POSITIVE),
-            ),
+            device_eligible: p("device_eligible", s.device_eligible.as_ref(), default(0.0)),
+            tasks: p("tasks", Some(&s.tasks), POPULATION),
+            value: p("value", Some(&s.value), POPULATION),
+            attention_cost: p("attention_cost", Some(&s.attention_cost), POPULATION),
             tasks_per_decision: p(
                 "tasks_per_decision",
                 Some(&s.tasks_per_decision),
-                population(POSITIVE),
+                POPULATION,
             ),
         }
     };
@@ -1300,10 +1359,10 @@ fn build_shocks(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<S
                     &prefix,
                     "delay_months",
                     s.delay_months.as_ref(),
-                    default(ANY, 0.0),
+                    default(0.0),
                 ),
                 target,
-                factor: b.param(node, &prefix, "factor", Some(&s.factor), spec(POSITIVE)),
+                factor: b.param(node, &prefix, "factor", Some(&s.factor), REQUIRED),
                 occurs: b.param(
                     node,
                     &prefix,
@@ -1483,44 +1542,30 @@ fn build_plans(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<Pl
         };
         let included = match &p.included {
             RawParam::Word(w) if w == "unlimited" => Included::Unlimited,
-            r => Included::Limited(b.param(node, &prefix, "included", Some(r), spec(NON_NEG))),
+            r => Included::Limited(b.param(node, &prefix, "included", Some(r), REQUIRED)),
         };
         let usage_growth = match &p.usage_growth {
             RawParam::Word(w) if w == "model" => UsageGrowth::Model,
-            r => {
-                UsageGrowth::Factor(b.param(node, &prefix, "usage_growth", Some(r), spec(POSITIVE)))
-            }
+            r => UsageGrowth::Factor(b.param(node, &prefix, "usage_growth", Some(r), REQUIRED)),
         };
         out.push(Plan {
             name: p.name.clone(),
             vendor,
             segment,
-            fee: b.param(node, &prefix, "fee", Some(&p.fee), spec(NON_NEG)),
+            fee: b.param(node, &prefix, "fee", Some(&p.fee), REQUIRED),
             included,
             overage: p
                 .overage
                 .as_ref()
-                .map(|r| b.param(node, &prefix, "overage", Some(r), spec(NON_NEG))),
+                .map(|r| b.param(node, &prefix, "overage", Some(r), REQUIRED)),
             cap: p
                 .cap
                 .as_ref()
-                .map(|r| b.param(node, &prefix, "cap", Some(r), spec(POSITIVE))),
-            subscribers: b.param(
-                node,
-                &prefix,
-                "subscribers",
-                Some(&p.subscribers),
-                spec(POSITIVE),
-            ),
-            usage: b.param(node, &prefix, "usage", Some(&p.usage), population(NON_NEG)),
+                .map(|r| b.param(node, &prefix, "cap", Some(r), REQUIRED)),
+            subscribers: b.param(node, &prefix, "subscribers", Some(&p.subscribers), REQUIRED),
+            usage: b.param(node, &prefix, "usage", Some(&p.usage), POPULATION),
             usage_growth,
-            churn: b.param(
-                node,
-                &prefix,
-                "churn",
-                p.churn.as_ref(),
-                default(SHARE, 0.0),
-            ),
+            churn: b.param(node, &prefix, "churn", p.churn.as_ref(), default(0.0)),
         });
     }
     out

@@ -261,6 +261,7 @@ impl Uniform {
         if finite("low", low)? >= finite("high", high)? {
             return refuse(format!("`low` ({low}) must be less than `high` ({high})"));
         }
+        finite_width(low, high, 1)?;
         Ok(Self { low, high })
     }
 }
@@ -275,6 +276,24 @@ impl Marginal for Uniform {
     fn support(&self) -> (f64, f64) {
         (self.low, self.high)
     }
+}
+
+/// Refuses `[low, high]` whose width `high - low` (or, for `power` 2, its square, which the
+/// triangular distribution computes) overflows floating point: every draw would be infinite
+/// or clamped to an end.
+fn finite_width(low: f64, high: f64, power: i32) -> Result<(), DistError> {
+    let width = high - low;
+    if width.powi(power).is_finite() {
+        return Ok(());
+    }
+    let what = if power == 1 {
+        "its width `high - low`".to_owned()
+    } else {
+        format!("its width `high - low` to the power {power}")
+    };
+    refuse(format!(
+        "{what} ({low} to {high}) is beyond floating point; use a narrower range"
+    ))
 }
 
 fn check_low_mode_high(low: f64, mode: f64, high: f64) -> Result<(), DistError> {
@@ -304,6 +323,7 @@ impl Triangular {
     /// Needs `low ≤ mode ≤ high` and `low < high` (a mode at either end is a right triangle).
     pub fn new(low: f64, mode: f64, high: f64) -> Result<Self, DistError> {
         check_low_mode_high(low, mode, high)?;
+        finite_width(low, high, 2)?;
         Ok(Self { low, mode, high })
     }
 }
@@ -426,6 +446,7 @@ impl Pert {
     /// Needs `low ≤ mode ≤ high` and `low < high`.
     pub fn new(low: f64, mode: f64, high: f64) -> Result<Self, DistError> {
         check_low_mode_high(low, mode, high)?;
+        finite_width(low, high, 1)?;
         let range = high - low;
         let shape = Beta::new(
             1.0 + 4.0 * (mode - low) / range,
@@ -484,6 +505,16 @@ impl Discrete {
         let total: f64 = weights.iter().sum();
         if total <= 0.0 {
             return refuse("`weights` must not all be zero");
+        }
+        if !total.is_finite() {
+            return refuse(
+                "the sum of `weights` is beyond floating point; scale them down (only their ratios count)",
+            );
+        }
+        if total < f64::MIN_POSITIVE {
+            return refuse(
+                "the sum of `weights` is too small for floating point to divide by; scale them up (only their ratios count)",
+            );
         }
         let mut pairs: Vec<(f64, f64)> = values
             .iter()
@@ -766,9 +797,11 @@ impl Marginal for Dist {
         match &self.eval {
             Eval::Finite(d) => d.quantile(u),
             Eval::Continuous { lo, hi, f_lo, f_hi } => {
-                // Keep the probability strictly inside (0, 1): the map can round to 1.0.
-                let p =
-                    (f_lo + u * (f_hi - f_lo)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+                // Keep the probability within [OPEN_UNIT_MIN, 1 - OPEN_UNIT_MIN], the range of
+                // `open_unit`, whatever the caller's uniform (a copula or a Latin hypercube
+                // stratum can go beyond it): the extreme draws are then exactly
+                // `quantile(0.0)` and `quantile(1.0)`, which the scenario's limits check.
+                let p = (f_lo + u * (f_hi - f_lo)).clamp(OPEN_UNIT_MIN, 1.0 - OPEN_UNIT_MIN);
                 let x = self.shape.with_continuous(|m| m.q(p));
                 if x.is_nan() {
                     0.5 * (lo + hi)
@@ -1082,6 +1115,41 @@ mod tests {
         assert!(Discrete::new(&[1.0, 2.0], &[1.0, -0.5]).is_err());
         assert!(Discrete::new(&[1.0, 2.0], &[1.0]).is_err());
         assert!(Discrete::new(&[], &[]).is_err());
+    }
+
+    #[test]
+    fn derived_quantities_that_overflow_are_refused() {
+        assert!(Uniform::new(-1e308, 1e308).is_err());
+        assert!(Uniform::new(-1e307, 1e307).is_ok());
+        assert!(Pert::new(-1e308, 0.0, 1e308).is_err());
+        assert!(
+            Triangular::new(-1e200, 0.0, 1e200).is_err(),
+            "width squared"
+        );
+        assert!(Triangular::new(-1e150, 0.0, 1e150).is_ok());
+        assert!(Discrete::new(&[0.0, 3.0], &[1e308, 1e308]).is_err());
+        assert!(Discrete::new(&[0.0, 3.0], &[5e-324, 5e-324]).is_err());
+        assert!(Discrete::new(&[0.0, 3.0], &[1e300, 3e300]).is_ok());
+    }
+
+    #[test]
+    fn draws_stay_within_the_quantiles_at_0_and_1() {
+        // Whatever uniform a sampler passes (a copula can go far below 1e-16), a continuous
+        // draw stays between quantile(0) and quantile(1), the values the limits check.
+        let d = Dist::new(
+            Shape::LogNormal(LogNormal::from_median_p90(3.0, 30.0).unwrap()),
+            None,
+            None,
+        )
+        .unwrap();
+        let (lo, hi) = (d.quantile(0.0), d.quantile(1.0));
+        assert_eq!(lo, d.quantile(OPEN_UNIT_MIN));
+        assert_eq!(hi, d.quantile(1.0 - OPEN_UNIT_MIN));
+        for u in [f64::MIN_POSITIVE, 1e-200, 1e-17, 1.0 - 1e-17] {
+            let x = d.quantile(u);
+            assert!(lo <= x && x <= hi, "{u:e}: {x}");
+        }
+        assert!(lo > 1e-7 && hi < 1e8, "the 1e-16 tails: {lo} {hi}");
     }
 
     #[test]

@@ -67,9 +67,12 @@ impl fmt::Display for Problem {
         if let Some(loc) = &self.loc {
             let gutter = loc.line.to_string().len();
             writeln!(f, "{:gutter$}--> {loc}", "")?;
-            writeln!(f, "{:gutter$} |", "")?;
-            writeln!(f, "{} | {}", loc.line, loc.text.trim_end())?;
-            writeln!(f, "{:gutter$} | {:>col$}", "", "^", col = loc.col)?;
+            // No snippet without the line's text (a file that is not `.toml` is not quoted).
+            if !loc.text.trim().is_empty() {
+                writeln!(f, "{:gutter$} |", "")?;
+                writeln!(f, "{} | {}", loc.line, loc.text.trim_end())?;
+                writeln!(f, "{:gutter$} | {:>col$}", "", "^", col = loc.col)?;
+            }
         }
         if let Some(help) = &self.help {
             writeln!(f, "  = help: {help}")?;

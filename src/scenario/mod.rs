@@ -20,6 +20,7 @@
 mod build;
 pub mod dist;
 mod error;
+mod limits;
 pub mod metrics;
 mod month;
 mod raw;
@@ -51,6 +52,9 @@ impl FromStr for Override {
             format!("expected NAME=VALUE (e.g. hardware.Rubin.delay_months=6), found {s:?}")
         })?;
         let (name, value) = (name.trim(), value.trim());
+        if let Some(msg) = control_character(name, value) {
+            return Err(msg);
+        }
         if name.is_empty() || value.is_empty() {
             return Err(format!(
                 "expected NAME=VALUE with both parts present, found {s:?}"
@@ -63,10 +67,31 @@ impl FromStr for Override {
     }
 }
 
+/// Why an override with a control character is refused: TOML would read a newline as the end
+/// of the value and the rest as more keys, so `--set 'x=6\ny=1'` would set `x` to 6 and drop
+/// (or smuggle in) the rest. Tabs are whitespace and allowed.
+fn control_character(name: &str, value: &str) -> Option<String> {
+    let (part, c) = [("name", name), ("value", value)]
+        .into_iter()
+        .find_map(|(part, text)| {
+            text.chars()
+                .find(|c| c.is_control() && *c != '\t')
+                .map(|c| (part, c))
+        })?;
+    Some(format!(
+        "expected a `--set` {part} on one line, found the control character U+{:04X}",
+        c as u32
+    ))
+}
+
 impl Override {
     /// The override's value as a located node (file `--set`), or the problem with it.
     #[allow(clippy::result_large_err)] // a cold error path: one problem per bad override
     fn node(&self) -> Result<source::Node, Problem> {
+        // Overrides built by hand skip `from_str`'s check.
+        if let Some(msg) = control_character(&self.name, &self.value) {
+            return Err(Problem::at(None, &self.name, msg));
+        }
         let text = format!("{}={}", self.name, self.value);
         let bad = |loc| {
             Problem::at(

@@ -148,10 +148,12 @@ struct SourceText {
     depth: i32,
     text: String,
     line_starts: Vec<usize>,
+    /// Whether errors may show the text of a line (not for files that are not `.toml`).
+    quote: bool,
 }
 
 impl SourceText {
-    fn new(name: &str, text: String, depth: i32) -> Self {
+    fn new(name: &str, text: String, depth: i32, quote: bool) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self {
@@ -159,6 +161,7 @@ impl SourceText {
             depth,
             text,
             line_starts,
+            quote,
         }
     }
 
@@ -170,7 +173,11 @@ impl SourceText {
             .line_starts
             .get(line + 1)
             .map_or(self.text.len(), |e| e - 1);
-        let line_text = self.text.get(start..end).unwrap_or("");
+        let line_text = if self.quote {
+            self.text.get(start..end).unwrap_or("")
+        } else {
+            ""
+        };
         let col = self
             .text
             .get(start..offset)
@@ -329,7 +336,13 @@ impl SourceText {
 /// Parses one TOML text into a located tree. `name` is how errors name the file.
 #[allow(clippy::result_large_err)] // a cold error path: one problem per bad file
 pub(crate) fn parse_text(name: &str, text: String, depth: i32) -> Result<Node, Problem> {
-    let src = SourceText::new(name, text, depth);
+    parse(name, text, depth, true)
+}
+
+/// [`parse_text`], quoting lines in errors only when `quote` is set.
+#[allow(clippy::result_large_err)] // a cold error path: one problem per bad file
+fn parse(name: &str, text: String, depth: i32, quote: bool) -> Result<Node, Problem> {
+    let src = SourceText::new(name, text, depth, quote);
     match toml_edit::Document::parse(src.text.clone()) {
         Ok(doc) => Ok(src.item_node(doc.as_item()).expect("a document is a table")),
         Err(e) => Err(Problem::at(
@@ -338,6 +351,117 @@ pub(crate) fn parse_text(name: &str, text: String, depth: i32) -> Result<Node, P
             format!("TOML syntax error: {}", e.message().trim_end()),
         )),
     }
+}
+
+/// The largest scenario file read, in bytes (1 MiB).
+pub(crate) const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The longest `extends` chain, counting the file named on the command line.
+pub(crate) const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// What a file that is not a regular file is, for errors.
+fn file_kind(t: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if t.is_dir() {
+        Some("a directory")
+    } else if t.is_file() {
+        None
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// Refuses anything but a regular file of at most [`MAX_FILE_BYTES`].
+fn check_metadata(m: &std::fs::Metadata) -> Result<(), String> {
+    if let Some(kind) = file_kind(m.file_type()) {
+        return Err(format!(
+            "it is {kind}; expected a regular file (a scenario file of at most 1 MiB)"
+        ));
+    }
+    if m.len() > MAX_FILE_BYTES {
+        return Err(too_big(m.len()));
+    }
+    Ok(())
+}
+
+fn too_big(len: u64) -> String {
+    format!(
+        "it has {len} bytes; expected a scenario file of at most 1 MiB ({MAX_FILE_BYTES} bytes)"
+    )
+}
+
+/// Reads a scenario file: a regular file (checked before opening, so that a FIFO or a device
+/// is never opened, and again on the open file) of at most [`MAX_FILE_BYTES`], read with that
+/// cap (the file may grow after the check).
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    check_metadata(&std::fs::metadata(path).map_err(|e| e.to_string())?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // If the path is swapped for a FIFO between the check and the open, opening it must not
+    // wait for a writer (O_NONBLOCK; regular files ignore it).
+    #[cfg(all(
+        target_os = "linux",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    ))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(0o4000);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    check_metadata(&file.metadata().map_err(|e| e.to_string())?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// The file's text, or a problem located at its first byte that is not UTF-8.
+#[allow(clippy::result_large_err)] // a cold error path: one problem per bad file
+fn utf8(name: &str, bytes: Vec<u8>, depth: i32, quote: bool) -> Result<String, Problem> {
+    let err = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(text),
+        Err(e) => e,
+    };
+    let valid = err.utf8_error().valid_up_to();
+    let bytes = err.into_bytes();
+    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let col = before[line_start..].chars().count() + 1;
+    let loc = Loc {
+        file: name.into(),
+        line,
+        col,
+        text: if quote { &before[line_start..] } else { "" }.into(),
+        depth,
+    };
+    Err(Problem::at(
+        Some(loc),
+        "",
+        format!(
+            "not UTF-8 text: the byte at line {line}, column {col} is not UTF-8; expected a scenario file in UTF-8"
+        ),
+    ))
 }
 
 /// Reads `path` and every file it `extends`, merged child over parent. The scenario's
@@ -360,8 +484,21 @@ fn load_chain(
         );
         vec![p]
     };
-    let text = std::fs::read_to_string(path)
+    if stack.len() >= MAX_EXTENDS_DEPTH {
+        return Err(here(format!(
+            "`extends` chains are at most {MAX_EXTENDS_DEPTH} files deep; {} would be the {}th",
+            path.display(),
+            stack.len() + 1
+        )));
+    }
+    let bytes = read_file(path)
         .map_err(|e| here(format!("cannot read scenario file {}: {e}", path.display())))?;
+    // Lines of a file that is not a scenario file (`extends = "/etc/passwd"`) are not shown.
+    let quote = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let name = path.display().to_string();
+    let text = utf8(&name, bytes, stack.len() as i32, quote).map_err(|p| vec![p])?;
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if let Some(i) = stack.iter().position(|p| *p == canonical) {
         let chain: Vec<String> = stack[i..]
@@ -379,8 +516,7 @@ fn load_chain(
             chain.join(" -> ")
         )));
     }
-    let mut node =
-        parse_text(&path.display().to_string(), text, stack.len() as i32).map_err(|p| vec![p])?;
+    let mut node = parse(&name, text, stack.len() as i32, quote).map_err(|p| vec![p])?;
     let Kind::Table(root) = &mut node.kind else {
         unreachable!("a document is a table")
     };

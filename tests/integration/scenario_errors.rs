@@ -428,3 +428,484 @@ fn open_weights_need_a_hosts_section() {
         "no hosts needed when weights stay closed"
     );
 }
+
+/// Runs `f` on another thread and fails the test if it takes more than `secs` seconds
+/// (a read that hangs must fail the test, not hang it).
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("did not finish within {secs} s"))
+}
+
+#[test]
+fn extends_and_the_scenario_file_must_be_regular_files() {
+    let dir = files(&[]);
+    let fifo = dir.path().join("pipe.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let sub = dir.path().join("sub.toml");
+    std::fs::create_dir(&sub).unwrap();
+    for (target, what) in [
+        ("/dev/null".to_owned(), "character device"),
+        (fifo.display().to_string(), "FIFO"),
+        (sub.display().to_string(), "directory"),
+        ("/dev/zero".to_owned(), "character device"),
+    ] {
+        let child = format!("extends = {target:?}\n");
+        std::fs::write(dir.path().join("child.toml"), child).unwrap();
+        let path = dir.path().join("child.toml");
+        let p = one_problem(within(5, move || load(&path, &[])));
+        assert_eq!(field(&p), "extends", "{target}");
+        assert!(
+            p.message.contains(&target)
+                && p.message.contains(what)
+                && p.message.contains("expected a regular file"),
+            "{target}: {}",
+            p.message
+        );
+        assert_eq!(p.loc.unwrap().line, 1);
+        // The same file named on the command line.
+        let top = std::path::PathBuf::from(&target);
+        let p = one_problem(within(5, move || load(&top, &[])));
+        assert!(p.loc.is_none());
+        assert!(
+            p.message.contains(what) && p.message.contains("expected a regular file"),
+            "{target}: {}",
+            p.message
+        );
+    }
+}
+
+#[test]
+fn scenario_files_are_at_most_1_mib() {
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    let pad = |to: usize| {
+        let mut t = text.clone();
+        while t.len() < to {
+            let line = "# padding to the size limit of a scenario file\n";
+            let n = (to - t.len()).min(line.len());
+            if n < line.len() {
+                t.push_str(&"#".repeat(n - 1));
+                t.push('\n');
+            } else {
+                t.push_str(line);
+            }
+        }
+        t
+    };
+    let exact = pad(1 << 20);
+    assert_eq!(exact.len(), 1 << 20);
+    let over = pad((1 << 20) + 1);
+    let dir = files(&[("exact.toml", &exact), ("over.toml", &over)]);
+    load(&dir.path().join("exact.toml"), &[]).expect("1 MiB exactly is accepted");
+    let p = one_problem(load(&dir.path().join("over.toml"), &[]));
+    assert!(
+        p.message.contains("over.toml") && p.message.contains("at most 1 MiB"),
+        "{}",
+        p.message
+    );
+    std::fs::write(dir.path().join("child.toml"), "extends = \"over.toml\"\n").unwrap();
+    let p = one_problem(load(&dir.path().join("child.toml"), &[]));
+    assert_eq!(field(&p), "extends");
+    assert!(p.message.contains("at most 1 MiB"), "{}", p.message);
+}
+
+#[test]
+fn files_that_are_not_toml_are_not_quoted() {
+    let secret = "root:x:0:0:hunter2:/root:/bin/bash\nsecond line\n";
+    let dir = files(&[
+        ("passwd", secret),
+        ("notes.txt", "a = \"hunter2\"\nb = hunter2\n"),
+        ("child.toml", "extends = \"passwd\"\n"),
+        ("child2.toml", "extends = \"notes.txt\"\n"),
+    ]);
+    for (child, line) in [("child.toml", 1), ("child2.toml", 2)] {
+        let err = load(&dir.path().join(child), &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("hunter2"), "{text}");
+        let p = &err.problems[0];
+        assert!(p.message.contains("TOML syntax error"), "{}", p.message);
+        let loc = p.loc.as_ref().unwrap();
+        assert_eq!(loc.line, line, "{text}");
+        assert!(
+            loc.file
+                .ends_with(if line == 1 { "passwd" } else { "notes.txt" })
+        );
+    }
+    // A `.toml` file is quoted as before.
+    let dir = files(&[("bad.toml", "a = \"hunter2\"\nb = hunter2\n")]);
+    let text = load(&dir.path().join("bad.toml"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("2 | b = hunter2"), "{text}");
+}
+
+#[test]
+fn files_that_are_not_utf8_get_a_line_and_column() {
+    let dir = files(&[]);
+    std::fs::write(
+        dir.path().join("latin1.toml"),
+        b"name = \"x\"\n# caf\xe9 au lait\n".as_slice(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("child.toml"), "extends = \"latin1.toml\"\n").unwrap();
+    for file in ["latin1.toml", "child.toml"] {
+        let p = one_problem(load(&dir.path().join(file), &[]));
+        assert!(p.message.contains("not UTF-8 text"), "{}", p.message);
+        let loc = p.loc.expect("located");
+        assert!(loc.file.ends_with("latin1.toml"), "{file}");
+        assert_eq!((loc.line, loc.col), (2, 6), "{file}");
+    }
+}
+
+#[test]
+fn distributions_whose_derived_quantities_overflow_are_refused() {
+    let cases = [
+        (
+            "{ dist = \"uniform\", low = -1e308, high = 1e308 }",
+            "width",
+        ),
+        (
+            "{ dist = \"triangular\", low = -1e200, mode = 0, high = 1e200 }",
+            "width",
+        ),
+        (
+            "{ dist = \"pert\", low = -1e308, mode = 0, high = 1e308 }",
+            "width",
+        ),
+        (
+            "{ dist = \"discrete\", values = [0, 3], weights = [1e308, 1e308] }",
+            "weights",
+        ),
+    ];
+    for (dist, expected) in cases {
+        let body = format!("[segment.enterprise]\nquality_preference = {dist}\n");
+        let p = one_problem(child_of_tiny(&body, &[]));
+        assert_eq!(field(&p), "segment.enterprise.quality_preference", "{dist}");
+        assert!(
+            p.message.contains(expected) && p.message.contains("floating point"),
+            "{dist}: {}",
+            p.message
+        );
+    }
+}
+
+#[test]
+fn set_values_with_control_characters_are_refused() {
+    let err = "vendor.Frontier.launch_price=5\nhardware.Rubin.delay_months=1"
+        .parse::<Override>()
+        .unwrap_err();
+    assert!(err.contains("control character"), "{err}");
+    assert!(
+        "vendor.Frontier.launch_price=\u{7}5"
+            .parse::<Override>()
+            .is_err()
+    );
+    // Built by hand, past the parser: refused when loaded.
+    let o = Override {
+        name: "vendor.Frontier.launch_price".into(),
+        value: "5\nhardware.Rubin.delay_months = 1".into(),
+    };
+    let p = one_problem(scenario::load(&tiny(), &[o]));
+    assert_eq!(field(&p), "vendor.Frontier.launch_price");
+    assert!(p.message.contains("control character"), "{}", p.message);
+}
+
+/// The tiny fixture with `edit` applied to its text, written as `file` in a temporary
+/// directory and loaded (the directory is returned to keep it alive).
+fn edited_tiny(
+    file: &str,
+    edit: impl Fn(String) -> String,
+) -> (tempfile::TempDir, Result<Scenario, ScenarioError>) {
+    let text = edit(std::fs::read_to_string(tiny()).unwrap());
+    let dir = files(&[(file, &text)]);
+    let result = load(&dir.path().join(file), &[]);
+    (dir, result)
+}
+
+#[test]
+fn scenario_names_must_be_plain() {
+    for bad in [
+        "..",
+        ".",
+        "../escape",
+        "/tmp/abs",
+        "a/b",
+        "a\\\\b",
+        "",
+        ".hidden",
+        "two words",
+        "tab\\there",
+        "naïve",
+        &"x".repeat(101),
+    ] {
+        let (_dir, result) = edited_tiny("s.toml", |t| {
+            t.replace("name = \"tiny\"", &format!("name = \"{bad}\""))
+        });
+        let p = one_problem(result);
+        assert_eq!(field(&p), "name", "{bad:?}");
+        assert!(
+            p.message.contains("expected a plain name") && p.message.contains("at most 100"),
+            "{bad:?}: {}",
+            p.message
+        );
+        let loc = p.loc.expect("located");
+        assert!(loc.file.ends_with("s.toml"));
+        assert_eq!((loc.line, loc.col), (2, 8), "{bad:?}");
+    }
+    for good in ["a.b-c_1", "2030", "_x", "-x", &"x".repeat(100)] {
+        let (_dir, result) = edited_tiny("s.toml", |t| {
+            t.replace("name = \"tiny\"", &format!("name = \"{good}\""))
+        });
+        assert_eq!(result.unwrap().name, good);
+    }
+}
+
+#[test]
+fn a_file_name_that_is_no_plain_name_needs_a_name_key() {
+    for file in ["two words.toml", "..toml", "x=1.toml"] {
+        let (_dir, result) = edited_tiny(file, |t| t.replace("name = \"tiny\"\n", ""));
+        let p = one_problem(result);
+        assert_eq!(field(&p), "name", "{file}");
+        assert!(
+            p.message.contains("is not a plain name") && p.help.unwrap().contains("add a `name`"),
+            "{file}: {}",
+            p.message
+        );
+        assert!(p.loc.unwrap().file.ends_with(file));
+    }
+    let (_dir, result) = edited_tiny("plain-name.v2.toml", |t| t.replace("name = \"tiny\"\n", ""));
+    assert_eq!(result.unwrap().name, "plain-name.v2");
+}
+#[test]
+fn entry_names_that_reach_csv_cells_start_with_a_letter_or_digit() {
+    let cases = [
+        (
+            "vendor",
+            "[[vendor]]\nname = \"-x\"\nlag = 0.5\nlaunch_price = 1.0\nadjustment = 0.5\nmarkup_cap = 1.0\nmargin_floor = 0.0\nreview_months = 3\n",
+        ),
+        (
+            "plan",
+            "[[plan]]\nname = \"-2+3\"\nvendor = \"Frontier\"\nfee = 20\nincluded = 10\nsubscribers = 1e6\nusage = 1.0\nusage_growth = 1.5\n",
+        ),
+        (
+            "hardware",
+            "[[hardware]]\nname = \"_Next\"\ndate = \"2027-06\"\nramp_months = 12\ncost_factor = 0.5\n",
+        ),
+        (
+            "device",
+            "[[device]]\nname = \"-M9\"\ndate = \"2026-01\"\nramp_months = 12\nlag = 2.0\nprice = 0.2\n",
+        ),
+        (
+            "efficiency",
+            "[[efficiency]]\nname = \"-cut\"\ndate = \"2026-01\"\nramp_months = 12\ntoken_factor = 0.5\n",
+        ),
+        (
+            "shock",
+            "[[shock]]\nname = \"-ban\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 2.0\n",
+        ),
+    ];
+    for (key, body) in cases {
+        let p = one_problem(child_of_tiny(body, &[]));
+        assert!(
+            field(&p).starts_with(&format!("{key}.")),
+            "{key}: {}",
+            field(&p)
+        );
+        assert!(
+            p.message.contains("starts with a letter or digit"),
+            "{key}: {}",
+            p.message
+        );
+        assert_eq!(p.loc.unwrap().line, 4, "{key}");
+    }
+    // Targets are free-text labels.
+    let s = child_of_tiny(
+        "[[target]]\nname = \"=SUM(A1)\"\nmetric = \"collapse_factor\"\nat_least = 10\n",
+        &[],
+    )
+    .unwrap();
+    assert!(s.targets.iter().any(|t| t.label == "=SUM(A1)"));
+}
+
+#[test]
+fn inputs_that_would_make_unbounded_work_are_refused_with_the_reason() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[[vendor]]\nname = \"Frontier\"\nreview_months = 1e-17\n",
+            "vendor.Frontier.review_months",
+            "daily",
+        ),
+        (
+            "[[vendor]]\nname = \"Frontier\"\nreview_months = 1e-9\n",
+            "vendor.Frontier.review_months",
+            "daily",
+        ),
+        (
+            "[[vendor]]\nname = \"Frontier\"\nreview_months = { dist = \"lognormal\", median = 3, p90 = 6 }\n",
+            "vendor.Frontier.review_months",
+            "truncate it with `min`",
+        ),
+        (
+            "[segment.enterprise]\nreview_rate = 1e9\n",
+            "segment.enterprise.review_rate",
+            "daily",
+        ),
+        (
+            "[segment.enterprise]\nreview_rate = 1e30\n",
+            "segment.enterprise.review_rate",
+            "daily",
+        ),
+        (
+            "[segment.enterprise]\ncohorts = 1000000000\n",
+            "segment.enterprise.cohorts",
+            "20000",
+        ),
+        ("horizon = \"9999-12\"\n", "horizon", "50 years"),
+        (
+            "[[vendor]]\nname = \"Challenger\"\nentry_months = 1e300\n",
+            "vendor.Challenger.entry_months",
+            "600",
+        ),
+        (
+            "[[vendor]]\nname = \"Challenger\"\ndelay_months = -1e300\n",
+            "vendor.Challenger.delay_months",
+            "600",
+        ),
+        (
+            "[[hardware]]\nname = \"Rubin\"\nramp_months = 1e300\n",
+            "hardware.Rubin.ramp_months",
+            "600",
+        ),
+        (
+            "[segment.developer]\npopulation = 1e300\n",
+            "segment.developer.population",
+            "1e10",
+        ),
+        ("[capability]\npace = 11\n", "capability.pace", "10"),
+        (
+            "[capability]\ncost_per_unit = 0.5\n",
+            "capability.cost_per_unit",
+            "≥ 1",
+        ),
+        (
+            "[capability]\ncost_per_unit = 101\n",
+            "capability.cost_per_unit",
+            "100",
+        ),
+        (
+            "[segment.developer]\ntokens_per_capability = 101\n",
+            "segment.developer.tokens_per_capability",
+            "100",
+        ),
+        (
+            "[segment.developer]\ntasks_per_capability = 101\n",
+            "segment.developer.tasks_per_capability",
+            "100",
+        ),
+        (
+            "[segment.developer]\nambient_multiplier = 1e5\n",
+            "segment.developer.ambient_multiplier",
+            "1e4",
+        ),
+        (
+            "[segment.developer]\nusage_cap = 1e7\n",
+            "segment.developer.usage_cap",
+            "1e6",
+        ),
+        (
+            "[segment.developer]\nbass_q = 101\n",
+            "segment.developer.bass_q",
+            "100",
+        ),
+        (
+            "[[vendor]]\nname = \"Frontier\"\nlaunch_price = 2e6\n",
+            "vendor.Frontier.launch_price",
+            "1e6",
+        ),
+        (
+            "[[hardware]]\nname = \"Hopper\"\nunit_cost = 1e300\n",
+            "hardware.Hopper.unit_cost",
+            "1e6",
+        ),
+        (
+            "[[plan]]\nname = \"Pro\"\nsubscribers = 1e11\n",
+            "plan.Pro.subscribers",
+            "1e10",
+        ),
+        (
+            "[[shock]]\nname = \"s\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 1e-7\n",
+            "shock.s.factor",
+            "1e-6",
+        ),
+        (
+            "[[shock]]\nname = \"s\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 1e7\n",
+            "shock.s.factor",
+            "1e6",
+        ),
+    ];
+    for (body, name, reason) in cases {
+        let p = one_problem(child_of_tiny(body, &[]));
+        assert_eq!(field(&p), *name, "{body}");
+        assert!(p.message.contains(reason), "{body}: {}", p.message);
+        assert!(p.loc.is_some(), "{body}");
+    }
+    // A long-tailed distribution passes when even its far tail stays within the limit.
+    child_of_tiny(
+        "[[vendor]]\nname = \"Frontier\"\nlaunch_price = { dist = \"lognormal\", median = 5, p90 = 10 }\n",
+        &[],
+    )
+    .unwrap();
+    // 50 years is the longest horizon.
+    child_of_tiny("horizon = \"2074-12\"\n", &[]).unwrap();
+}
+
+#[test]
+fn compounding_and_counts_beyond_the_limits_are_refused() {
+    // Ten frontier-years a year for 50 years: κ^500 is beyond floating point.
+    let p = one_problem(child_of_tiny(
+        "horizon = \"2074-12\"\n[capability]\npace = 10\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "capability.pace");
+    assert!(p.message.contains("1e250"), "{}", p.message);
+    // The base scenario itself over 50 years is fine.
+    let base = root().join("scenarios/base.toml");
+    let dir = files(&[(
+        "long.toml",
+        &format!(
+            "extends = {:?}\nhorizon = \"2074-12\"\n",
+            base.display().to_string()
+        ),
+    )]);
+    load(&dir.path().join("long.toml"), &[]).unwrap();
+
+    let mut body = String::new();
+    for i in 0..201 {
+        body.push_str(&format!(
+            "[[shock]]\nname = \"s{i}\"\ndate = \"2026-01\"\ntarget = \"cost\"\nfactor = 0.99\n"
+        ));
+    }
+    let p = one_problem(child_of_tiny(&body, &[]));
+    assert_eq!(field(&p), "shock");
+    assert!(p.message.contains("at most 200"), "{}", p.message);
+}
+
+#[test]
+fn paths_that_would_take_too_many_steps_are_refused() {
+    // Each within its own limit, together 20000 × 30 × 600 = 3.6e8 cohort reviews a path.
+    let p = one_problem(child_of_tiny(
+        "horizon = \"2074-12\"\n[segment.enterprise]\ncohorts = 20000\nreview_rate = 30\n",
+        &[],
+    ));
+    assert_eq!(field(&p), "segment");
+    assert!(p.message.contains("more than the 1e8"), "{}", p.message);
+    child_of_tiny(
+        "horizon = \"2074-12\"\n[segment.enterprise]\ncohorts = 20000\nreview_rate = 1\n",
+        &[],
+    )
+    .unwrap();
+}
