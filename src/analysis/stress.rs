@@ -2,10 +2,9 @@
 //! the break-even fee and the gross profit, the fee × usage-growth grid, and the monthly
 //! series the charts show.
 
-use super::summary::{Probability, Quantiles};
+use super::summary::{Probability, Quantiles, Weighing};
 use crate::run::Settings;
 use crate::scenario::{Included, Marginal, Scenario, UsageGrowth};
-use crate::stats::Proportion;
 use crate::stress::{Grid, PlanTally, SUBSCRIBERS};
 use serde::{Deserialize, Serialize};
 
@@ -122,8 +121,13 @@ impl StressSummary {
             .iter()
             .zip(tallies)
             .map(|(plan, t)| {
-                let n = t.paths;
-                let prob = |successes| Probability::from(Proportion { successes, n });
+                let w = Weighing {
+                    paths: t.weights.paths,
+                    total: t.weights.total,
+                    ess: t.weights.ess(),
+                    conditioned: !s.observations.is_empty(),
+                };
+                let prob = |hits| w.probability(hits);
                 let n_growth = grid.usage_growth.len();
                 PlanSummary {
                     name: plan.name.clone(),
@@ -136,8 +140,8 @@ impl StressSummary {
                         .map(|(k, year)| PlanYear {
                             year: *year,
                             loss: prob(t.loss_years[k]),
-                            break_even_fee: Quantiles::of(&t.break_even[k]),
-                            gross_profit: Quantiles::of(&t.profit[k]),
+                            break_even_fee: w.quantiles(&t.break_even[k]),
+                            gross_profit: w.quantiles(&t.profit[k]),
                         })
                         .collect(),
                     grid: t
@@ -160,7 +164,7 @@ impl StressSummary {
             scenario: s.name.clone(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             scenario_hash: s.hash(),
-            paths: tallies.first().map_or(0, |t| t.paths),
+            paths: tallies.first().map_or(0, |t| t.weights.paths),
             seed: settings.seed,
             sampling: settings.sampling.to_string(),
             subscribers_simulated: SUBSCRIBERS,

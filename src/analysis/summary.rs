@@ -2,13 +2,16 @@
 //! computed once from the run's tally and outcome rows. `summary.json` is its serialisation
 //! (the monthly series are in `series.csv` instead).
 
-use crate::run::{RunResult, Settings};
+use crate::run::{Counts, RunResult, Settings};
 use crate::scenario::{Direction, Marginal, Scenario, Threshold, metrics};
-use crate::stats::{Histogram, Proportion, QUANTILES, pearson, ranks};
+use crate::stats::weights::{weighted_pearson, weighted_ranks};
+use crate::stats::{Histogram, Proportion, QUANTILES, Share, pearson, ranks};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-/// A probability estimated from paths: Monte Carlo standard error and 95% Wilson interval.
+/// A probability estimated from paths: Monte Carlo standard error and 95% Wilson interval. In a
+/// conditioned run both come from the effective sample size `ess`, and `successes` is the
+/// weighted share times the paths.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Probability {
     pub probability: f64,
@@ -16,6 +19,72 @@ pub struct Probability {
     pub wilson95: [f64; 2],
     pub successes: u64,
     pub paths: u64,
+    /// The effective sample size behind a conditioned run's probability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ess: Option<f64>,
+}
+
+/// How a set of counts is weighted: the paths, and their weights' total (in units).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weighing {
+    pub paths: u64,
+    pub total: u64,
+    pub ess: f64,
+    /// Weighted by observations (or a proposal), not plain counts.
+    pub conditioned: bool,
+}
+
+impl Weighing {
+    /// The weighing of `counts` of `paths` paths.
+    pub fn of(counts: &Counts, paths: u64, conditioned: bool) -> Self {
+        Self {
+            paths,
+            total: counts.weights.total,
+            ess: counts.weights.ess(),
+            conditioned,
+        }
+    }
+
+    /// The probability of an event that `hits` units of the paths' weight meet.
+    pub fn probability(&self, hits: u64) -> Probability {
+        if !self.conditioned {
+            return Proportion {
+                successes: hits,
+                n: self.paths,
+            }
+            .into();
+        }
+        let share = Share {
+            hits,
+            total: self.total,
+            ess: self.ess,
+        };
+        let (lo, hi) = share.wilson();
+        Probability {
+            probability: share.p(),
+            se: share.se(),
+            wilson95: [lo, hi],
+            successes: self.paths_of(hits),
+            paths: self.paths,
+            ess: Some(share.ess),
+        }
+    }
+
+    /// `units` of weight as the equivalent number of paths (themselves in an unweighted run).
+    pub fn paths_of(&self, units: u64) -> u64 {
+        if !self.conditioned || self.total == 0 {
+            return units;
+        }
+        (units as f64 / self.total as f64 * self.paths as f64).round() as u64
+    }
+
+    /// The quantiles of a sketch of these weights.
+    pub fn quantiles(&self, h: &Histogram) -> Quantiles {
+        let mut q = Quantiles::of(h);
+        q.paths = self.paths_of(q.paths);
+        q.missing = self.paths_of(q.missing);
+        q
+    }
 }
 
 impl From<Proportion> for Probability {
@@ -27,6 +96,7 @@ impl From<Proportion> for Probability {
             wilson95: [lo, hi],
             successes: p.successes,
             paths: p.n,
+            ess: None,
         }
     }
 }
@@ -150,6 +220,15 @@ pub struct Distribution {
 const DISPLAY_BINS: usize = 40;
 
 impl Distribution {
+    /// The counts as paths (the weighted equivalent in a conditioned run).
+    fn in_paths(mut self, w: &Weighing) -> Self {
+        for c in &mut self.counts {
+            *c = w.paths_of(*c);
+        }
+        self.never = w.paths_of(self.never);
+        self
+    }
+
     /// The display bins of the finite values of `h` (P0.5 to P99.5 of those); `None` when it
     /// has none.
     fn of(h: &Histogram) -> Option<Self> {
@@ -271,25 +350,32 @@ impl Summary {
         columns: &dyn Fn(&[usize]) -> Vec<Vec<f64>>,
     ) -> Self {
         let n = r.tally.paths;
+        let counts = &r.tally.counts;
+        let w = Weighing::of(counts, n, r.outcomes.weighted());
         let names = &r.outcomes.names()[1..];
         let months: Vec<String> = (0..s.months())
             .map(|m| s.start.plus(m as i32).to_string())
             .collect();
-        let targets = target_results(s, &r.tally.target_hits, n);
+        let targets = target_results(s, &counts.target_hits, &w);
+        let weight_columns = r.outcomes.weight_columns();
         let outcomes: IndexMap<String, Quantiles> = names
             .iter()
-            .zip(&r.tally.columns)
-            .map(|(name, h)| (name.clone(), Quantiles::of(h)))
+            .zip(&counts.columns)
+            .enumerate()
+            .filter(|(c, _)| weight_columns.is_none_or(|(lw, wt)| *c != lw && *c != wt))
+            .map(|(_, (name, h))| (name.clone(), w.quantiles(h)))
             .collect();
-        let curve = |counts: &[u64]| date_curve(counts, &months, n);
+        let curve = |counts: &[u64]| date_curve(counts, &months, w.total);
         let explained = explained(names, &targets);
-        let sensitivity = sensitivity(s, names, &explained, columns);
+        let weights = weight_columns.map(|(_, wt)| columns(&[wt]).remove(0));
+        let sensitivity = sensitivity(s, names, &explained, weights.as_deref(), columns);
         // Month outcomes are shown by the event-date curves instead.
         let distributions = explained
             .iter()
             .filter(|(_, c)| !metrics::is_month(&names[*c]))
             .filter_map(|(_, c)| {
-                Distribution::of(&r.tally.columns[*c]).map(|d| (names[*c].clone(), d))
+                let d = Distribution::of(&counts.columns[*c])?;
+                Some((names[*c].clone(), d.in_paths(&w)))
             })
             .collect();
         Self {
@@ -304,15 +390,11 @@ impl Summary {
             vendors: s.vendors.iter().map(|v| v.name.clone()).collect(),
             segments: vec!["enterprise".to_owned(), "developer".to_owned()],
             targets,
-            revenue_stall: Proportion {
-                successes: r.tally.revenue_stalls,
-                n,
-            }
-            .into(),
+            revenue_stall: w.probability(counts.revenue_stalls),
             outcomes,
             date_curves: DateCurves {
-                month_100x: curve(&r.tally.month_100x),
-                month_zero_marginal: curve(&r.tally.month_zero_marginal),
+                month_100x: curve(&counts.month_100x),
+                month_zero_marginal: curve(&counts.month_zero_marginal),
             },
             sensitivity,
             distributions,
@@ -343,7 +425,7 @@ impl Summary {
 }
 
 /// Each target of `s` with its threshold as written and the probability of meeting it.
-fn target_results(s: &Scenario, hits: &[u64], n: u64) -> Vec<TargetResult> {
+fn target_results(s: &Scenario, hits: &[u64], w: &Weighing) -> Vec<TargetResult> {
     s.targets
         .iter()
         .zip(hits)
@@ -363,19 +445,15 @@ fn target_results(s: &Scenario, hits: &[u64], n: u64) -> Vec<TargetResult> {
                 },
                 at_least: at_least.then(|| threshold.clone()),
                 at_most: (!at_least).then_some(threshold),
-                result: Proportion {
-                    successes: *hits,
-                    n,
-                }
-                .into(),
+                result: w.probability(*hits),
             }
         })
         .collect()
 }
 
-/// The probability that an event has come by each month, from the paths whose event month is
-/// each month (`counts`).
-fn date_curve(counts: &[u64], months: &[String], n: u64) -> Vec<MonthProbability> {
+/// The probability that an event has come by each month, from the units of the paths whose
+/// event month is each month (`counts`) and the paths' total.
+fn date_curve(counts: &[u64], months: &[String], total: u64) -> Vec<MonthProbability> {
     let mut cum = 0;
     counts
         .iter()
@@ -384,7 +462,7 @@ fn date_curve(counts: &[u64], months: &[String], n: u64) -> Vec<MonthProbability
             cum += c;
             MonthProbability {
                 month: month.clone(),
-                probability: cum as f64 / n as f64,
+                probability: cum as f64 / total as f64,
             }
         })
         .collect()
@@ -426,12 +504,13 @@ fn assumptions(s: &Scenario) -> Vec<Assumption> {
 
 /// Each monthly series' quantiles, month by month, from run `r`'s sketches.
 pub fn series_quantiles(r: &RunResult) -> IndexMap<String, Vec<Quantiles>> {
-    let months = r.tally.series.len() / r.layout.len().max(1);
+    let w = Weighing::of(&r.tally.counts, r.tally.paths, r.outcomes.weighted());
+    let months = r.tally.counts.series.len() / r.layout.len().max(1);
     r.layout
         .names()
         .iter()
-        .zip(r.tally.series.chunks(months.max(1)))
-        .map(|(name, hs)| (name.clone(), hs.iter().map(Quantiles::of).collect()))
+        .zip(r.tally.counts.series.chunks(months.max(1)))
+        .map(|(name, hs)| (name.clone(), hs.iter().map(|h| w.quantiles(h)).collect()))
         .collect()
 }
 
@@ -445,19 +524,29 @@ fn sensitivity(
     s: &Scenario,
     names: &[String],
     explained: &[(String, usize)],
+    weights: Option<&[f64]>,
     columns: &dyn Fn(&[usize]) -> Vec<Vec<f64>>,
 ) -> IndexMap<String, Vec<Sensitivity>> {
+    // In a conditioned run, ranks and correlations are weighted by the paths' weights.
+    let rank = |c: &[f64]| match weights {
+        Some(w) => weighted_ranks(c, w),
+        None => ranks(c),
+    };
+    let correlation = |a: &[f64], b: &[f64]| match weights {
+        Some(w) => weighted_pearson(a, b, w),
+        None => pearson(a, b),
+    };
     let wanted: Vec<usize> = explained.iter().map(|(_, c)| *c).collect();
-    let outcome_ranks: Vec<Vec<f64>> = columns(&wanted).iter().map(|c| ranks(c)).collect();
+    let outcome_ranks: Vec<Vec<f64>> = columns(&wanted).iter().map(|c| rank(c)).collect();
     let inputs: Vec<usize> = (0..names.len())
         .filter(|i| s.find_input(&names[*i]).is_some())
         .collect();
     let mut rho: Vec<Vec<Sensitivity>> = vec![Vec::new(); explained.len()];
     for batch in inputs.chunks(COLUMNS_PER_PASS) {
         for (i, values) in batch.iter().zip(columns(batch)) {
-            let input = ranks(&values);
+            let input = rank(&values);
             for (k, outcome) in outcome_ranks.iter().enumerate() {
-                let x = pearson(&input, outcome);
+                let x = correlation(&input, outcome);
                 if x.is_finite() {
                     rho[k].push(Sensitivity {
                         input: names[*i].clone(),

@@ -69,7 +69,7 @@ pub fn write_run(
     let series = series_quantiles(r);
     // The series sketches are the run's largest allocation, and sensitivity, next, ranks whole
     // outcome columns: the first is freed before the second, so peak memory stays the run's.
-    r.tally.series = Vec::new();
+    r.tally.drop_series();
     let summary = Summary::new(s, settings, r, series, &columns);
     if let Some(e) = error.into_inner() {
         return Err(e);

@@ -16,7 +16,7 @@ pub use manifest::{Manifest, ShardInfo};
 pub use merge::{MergeError, Merged, merge};
 pub use outcomes::{Outcomes, month_index, outcome_names};
 pub use rows::{RowStore, Rows};
-pub use tally::Tally;
+pub use tally::{Counts, Tally};
 
 use crate::model::{Layout, PathResult};
 use crate::sample::{Draws, Repair, Sampler};
@@ -105,8 +105,9 @@ pub trait Extra: Sync {
     type Tally: Send;
     /// An empty tally.
     fn tally(&self) -> Self::Tally;
-    /// Adds path `path` (its draws and result) to `tally`.
-    fn add(&self, tally: &mut Self::Tally, path: u64, draws: &Draws, r: &PathResult);
+    /// Adds path `path` (its draws and result), weighing `units` (1 in an unweighted run; see
+    /// [`crate::stats::weights`]), to `tally`.
+    fn add(&self, tally: &mut Self::Tally, path: u64, draws: &Draws, r: &PathResult, units: u64);
     /// The sum of two tallies.
     fn merge(&self, a: Self::Tally, b: Self::Tally) -> Self::Tally;
 }
@@ -115,7 +116,7 @@ pub trait Extra: Sync {
 impl Extra for () {
     type Tally = ();
     fn tally(&self) {}
-    fn add(&self, _: &mut (), _: u64, _: &Draws, _: &PathResult) {}
+    fn add(&self, _: &mut (), _: u64, _: &Draws, _: &PathResult, _: u64) {}
     fn merge(&self, _: (), _: ()) {}
 }
 
@@ -124,12 +125,12 @@ fn target_se_met(s: &Scenario, settings: &Settings, tally: &Tally) -> bool {
     let Some(se) = settings.until_se else {
         return false;
     };
-    let n = tally.paths;
     !s.targets.is_empty()
         && tally
+            .counts
             .target_hits
             .iter()
-            .all(|&successes| crate::stats::Proportion { successes, n }.se() <= se)
+            .all(|&hits| tally.counts.share(hits).se() <= se)
 }
 
 /// Runs up to `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting
@@ -153,6 +154,13 @@ pub fn run(
 pub trait Inputs: Sync {
     /// The draws of path `path` of a run seeded with `seed`.
     fn draws(&self, s: &Scenario, seed: u64, path: u64) -> Draws;
+
+    /// The draws of path `path` and the log of their prior density over the density they were
+    /// drawn from, scaled so it is at most 0 (0 for draws from the prior: see
+    /// [`crate::stats::weights`]).
+    fn draws_weighted(&self, s: &Scenario, seed: u64, path: u64) -> (Draws, f64) {
+        (self.draws(s, seed, path), 0.0)
+    }
 }
 
 impl Inputs for Sampler {

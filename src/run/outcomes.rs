@@ -1,9 +1,13 @@
-//! The outcome table: one row per path (its sampled inputs, scalar outcomes and annual
-//! figures), and whether a path meets each target.
+//! The outcome table: one row per path (its sampled inputs, scalar outcomes, annual figures and
+//! observed values; in a conditioned run its log-weight and weight), whether a path meets each
+//! target, and how well it reproduces the observations.
 
 use crate::model::{Layout, PathResult};
 use crate::sample::Draws;
-use crate::scenario::{Direction, InputKind, Month, ParamId, Scenario, Target, Threshold, metrics};
+use crate::scenario::{
+    Direction, InputKind, Month, ObservedAt, ParamId, Scenario, Target, Threshold, metrics,
+};
+use crate::stats::weights;
 
 /// A column of `outcomes.csv`: what it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +19,17 @@ enum Column {
         series: usize,
         year: i32,
     },
+    /// A series' value in one month (1-based).
+    Monthly {
+        series: usize,
+        month: usize,
+    },
+    /// A conditioned path's log-weight: the log-likelihood of the observations (plus, when
+    /// drawn from a proposal, the log of its prior-to-proposal ratio), ≤ 0.
+    LogWeight,
+    /// A conditioned path's weight, in units of [`weights::ONE`] until it is exported
+    /// (normalised over the run).
+    Weight,
 }
 
 /// The outcome table's layout and how to fill a row from a path.
@@ -23,6 +38,8 @@ pub struct Outcomes {
     columns: Vec<Column>,
     /// Column of each target's value.
     target_columns: Vec<usize>,
+    /// Column of each observation's value.
+    observation_columns: Vec<usize>,
 }
 
 impl Outcomes {
@@ -80,16 +97,82 @@ impl Outcomes {
             });
             target_columns.push(at);
         }
+        let mut observation_columns = Vec::new();
+        for o in &s.observations {
+            let col = match o.at {
+                ObservedAt::Path => Column::Scalar(
+                    metrics::scalars()
+                        .find(|m| *m == o.metric)
+                        .expect("validated metric"),
+                ),
+                ObservedAt::Year(year) => Column::Annual {
+                    series: layout.find(&o.metric).expect("validated metric"),
+                    year,
+                },
+                ObservedAt::Month(m) => Column::Monthly {
+                    series: layout.find(&o.metric).expect("validated metric"),
+                    month: (m - s.start) as usize + 1,
+                },
+            };
+            let at = columns.iter().position(|c| *c == col).unwrap_or_else(|| {
+                names.push(o.column());
+                columns.push(col);
+                columns.len() - 1
+            });
+            observation_columns.push(at);
+        }
+        if !s.observations.is_empty() {
+            names.extend(["log_weight".to_owned(), "weight".to_owned()]);
+            columns.extend([Column::LogWeight, Column::Weight]);
+        }
         Self {
             names,
             columns,
             target_columns,
+            observation_columns,
         }
+    }
+
+    /// Whether paths are weighted by observations.
+    pub fn weighted(&self) -> bool {
+        self.columns.last() == Some(&Column::Weight)
+    }
+
+    /// The columns of the path's log-weight and weight, in a conditioned run.
+    pub fn weight_columns(&self) -> Option<(usize, usize)> {
+        self.weighted()
+            .then(|| (self.columns.len() - 2, self.columns.len() - 1))
+    }
+
+    /// Weighs a conditioned path whose row is `row` (its observed values filled in) and whose
+    /// inputs' log prior-to-sampling density ratio is `log_prior` (0 when drawn from the
+    /// prior): fills its log-weight and weight (in units) and returns its units under the
+    /// posterior and under the prior. An unconditioned path counts 1 in both.
+    pub fn weigh(&self, s: &Scenario, row: &mut [f64], log_prior: f64) -> (u64, u64) {
+        let Some((lw, w)) = self.weight_columns() else {
+            return (1, 1);
+        };
+        let log_likelihood: f64 = s
+            .observations
+            .iter()
+            .zip(&self.observation_columns)
+            .map(|(o, c)| o.log_likelihood(row[*c]))
+            .sum();
+        let log_weight = log_likelihood + log_prior;
+        let units = weights::units(log_weight);
+        row[lw] = log_weight;
+        row[w] = units as f64;
+        (units, weights::units(log_prior))
     }
 
     /// Number of outcome columns (after `path`).
     pub fn width(&self) -> usize {
         self.columns.len()
+    }
+
+    /// The column of each observation's value, in the order of the scenario's observations.
+    pub fn observation_columns(&self) -> &[usize] {
+        &self.observation_columns
     }
 
     /// The column of each target's value, in the order of the scenario's targets.
@@ -110,6 +193,8 @@ impl Outcomes {
                 Column::Input(id) => draws.get(*id),
                 Column::Scalar(name) => scalar(r, name),
                 Column::Annual { series, year } => layout.annual(r, *series, (fy, fm), *year),
+                Column::Monthly { series, month } => r.get(*series, *month),
+                Column::LogWeight | Column::Weight => f64::NAN,
             })
             .collect()
     }

@@ -6,7 +6,6 @@ use super::outcomes::{Outcomes, meets};
 use super::tally::Tally;
 use super::{BLOCK_SIZE, Extra, Inputs, Observer, RowSink, Settings};
 use crate::model::{self, Layout, Options};
-use crate::sample::Draws;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -38,6 +37,7 @@ impl<E: Extra> Work<'_, E> {
             self.s.months(),
             self.outcomes.width(),
             self.s.targets.len(),
+            self.outcomes.weighted(),
         );
         (tally, self.extra.tally())
     }
@@ -49,7 +49,7 @@ impl<E: Extra> Work<'_, E> {
     /// stayed in their arenas, unusable here.
     pub(super) fn first_tallies(&self) -> Tallies<E> {
         let mut t = self.tallies();
-        for h in t.0.series.iter_mut().chain(&mut t.0.columns) {
+        for h in t.0.sketches() {
             h.reserve(1);
         }
         t
@@ -67,21 +67,25 @@ impl<E: Extra> Work<'_, E> {
         // histogram afterwards, so each histogram is visited once per block, not once per path
         // (thousands of small maps visited path by path miss the cache at every one).
         let mut values: Vec<f64> = Vec::new();
+        let mut units = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
-            let draws: Draws = self.inputs.draws(s, settings.seed, i);
+            let (draws, log_prior) = self.inputs.draws_weighted(s, settings.seed, i);
             let r = model::simulate(s, &draws, i, settings.seed, Options::default());
             values.extend_from_slice(&r.values);
-            let row = self.outcomes.row(s, &self.layout, &draws, &r);
-            let hits = s
+            let mut row = self.outcomes.row(s, &self.layout, &draws, &r);
+            let weight = self.outcomes.weigh(s, &mut row, log_prior);
+            let hits: Vec<bool> = s
                 .targets
                 .iter()
                 .zip(self.outcomes.target_columns())
-                .map(|(t, c)| meets(s, t, row[*c]));
-            tally.add_path(hits, &r.scalars);
-            self.extra.add(more, i, &draws, &r);
+                .map(|(t, c)| meets(s, t, row[*c]))
+                .collect();
+            tally.add_path(&hits, &r.scalars, weight);
+            self.extra.add(more, i, &draws, &r, weight.0);
+            units.push(weight);
             block_rows.push(row);
         }
-        tally.add_block(&values, &block_rows);
+        tally.add_block(&values, &block_rows, &units);
         self.observer.advance(block_rows.len() as u64);
         Some(block_rows)
     }

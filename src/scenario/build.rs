@@ -8,6 +8,7 @@ use super::error::{Loc, Problem, did_you_mean};
 use super::limits;
 use super::metrics;
 use super::month::Month;
+use super::observation::Observation;
 use super::raw::{self, RawDist, RawParam, RawScenario, RawThreshold};
 use super::source::{Kind, Node};
 use super::types::*;
@@ -453,6 +454,7 @@ fn type_problems(root: &Node) -> Vec<Problem> {
     check::<raw::RawTarget>(root, "target", true, &mut out);
     check::<raw::RawCorrelation>(root, "correlation", true, &mut out);
     check::<raw::RawPlan>(root, "plan", true, &mut out);
+    check::<raw::RawObservation>(root, "observation", true, &mut out);
     out
 }
 
@@ -521,6 +523,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         "target",
         "correlation",
         "plan",
+        "observation",
     ] {
         if let Some(Kind::Entries(es)) = root.get(key).map(|n| &n.kind)
             && es.len() > limits::MAX_ENTRIES
@@ -671,6 +674,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let targets = build_targets(&mut b, &raw, &vendors);
     let plans = build_plans(&mut b, &raw, &vendors);
     let correlations = build_correlations(&mut b, &raw);
+    let observations = build_observations(&mut b, &raw, &vendors);
 
     if b.problems.is_empty() {
         check_work(&mut b, &segments, &vendors, devices.len());
@@ -687,7 +691,15 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         );
     }
     let name = scenario_name(&mut b, raw.name.as_deref(), path);
-    let input_names = b.inputs.iter().map(|i| i.name.clone()).collect();
+    let mut input_names: Vec<String> = b.inputs.iter().map(|i| i.name.clone()).collect();
+    // An observation's numbers can be set too (`--set observation.NAME.value=10e9`).
+    for o in &raw.observation {
+        for key in [
+            "value", "sd_log", "sd", "at_least", "at_most", "low", "high",
+        ] {
+            input_names.push(format!("observation.{}.{key}", o.name));
+        }
+    }
     if !b.problems.is_empty() {
         return Built {
             scenario: None,
@@ -723,6 +735,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         targets,
         correlations,
         plans,
+        observations,
         inputs: b.inputs,
         resolved,
     };
@@ -1568,6 +1581,28 @@ fn build_plans(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<Pl
             churn: b.param(node, &prefix, "churn", p.churn.as_ref(), default(0.0)),
         });
     }
+    out
+}
+
+/// `[[observation]]`s: unique plain names, then each checked against the scenario.
+fn build_observations(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<Observation> {
+    b.names(
+        "observation",
+        raw.observation.iter().map(|o| o.name.as_str()),
+    );
+    let vendor_names: Vec<&str> = vendors.iter().map(|v| v.name.as_str()).collect();
+    let segs: Vec<&str> = SegmentKind::ALL.iter().map(|s| s.name()).collect();
+    let series = metrics::series(vendor_names.iter().copied(), &segs);
+    let node = |i: usize| b.entry("observation", i);
+    let mut problems = Vec::new();
+    let out = super::observation::build_all(
+        &raw.observation,
+        &node,
+        &series,
+        (b.start, b.horizon),
+        &mut problems,
+    );
+    b.problems.extend(problems);
     out
 }
 

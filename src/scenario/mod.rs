@@ -23,6 +23,7 @@ mod error;
 mod limits;
 pub mod metrics;
 mod month;
+pub mod observation;
 mod raw;
 mod source;
 mod types;
@@ -30,6 +31,7 @@ mod types;
 pub use dist::{Dist, Marginal};
 pub use error::{Loc, Problem, ScenarioError};
 pub use month::{Month, MonthError};
+pub use observation::{Evidence, Observation, ObservedAt, Spread};
 pub use types::*;
 
 use std::path::Path;

@@ -129,6 +129,8 @@ pub struct RawScenario {
     pub correlation: Vec<RawCorrelation>,
     #[serde(default)]
     pub plan: Vec<RawPlan>,
+    #[serde(default)]
+    pub observation: Vec<RawObservation>,
 }
 
 /// The top-level keys, in the order the reference documents them (used for "did you mean").
@@ -155,6 +157,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "target",
     "correlation",
     "plan",
+    "observation",
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -297,6 +300,23 @@ pub struct RawTarget {
     pub year: Option<i32>,
     pub at_least: Option<RawThreshold>,
     pub at_most: Option<RawThreshold>,
+}
+
+/// `[[observation]]`: what was observed of a metric, and how precisely.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObservation {
+    pub name: String,
+    pub metric: String,
+    pub year: Option<i32>,
+    pub month: Option<String>,
+    pub value: Option<RawThreshold>,
+    pub sd_log: Option<f64>,
+    pub sd: Option<f64>,
+    pub at_least: Option<RawThreshold>,
+    pub at_most: Option<RawThreshold>,
+    pub low: Option<RawThreshold>,
+    pub high: Option<RawThreshold>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@
 use super::dist::Dist;
 use super::error::Loc;
 use super::month::Month;
+use super::observation::Observation;
 pub use super::raw::Sampling;
 
 /// Index of an input in [`Scenario::inputs`].
@@ -357,6 +358,8 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     pub correlations: Vec<Correlation>,
     pub plans: Vec<Plan>,
+    /// What has been observed of the paths' outcomes (`[[observation]]`).
+    pub observations: Vec<Observation>,
     /// Every named number, in file order (defaults after the fields that were written).
     pub inputs: Vec<Input>,
     /// The scenario after `extends` and `--set`, as TOML text.

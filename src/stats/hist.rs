@@ -76,38 +76,38 @@ fn merge_into(a: &mut Bins, b: &[(i32, u64)]) {
     }
 }
 
-/// Adds `keys` (any order) to `bins`.
-fn add_keys(bins: &mut Bins, keys: &mut [i32]) {
+/// Adds `keys` (any order), each counted `units` times, to `bins`.
+fn add_keys(bins: &mut Bins, keys: &mut [(i32, u64)]) {
     if keys.is_empty() {
         return;
     }
-    keys.sort_unstable();
+    keys.sort_unstable_by_key(|k| k.0);
     let mut batch: Bins = Vec::with_capacity(keys.len());
-    for k in keys.iter() {
+    for (k, units) in keys.iter() {
         match batch.last_mut() {
-            Some(last) if last.0 == *k => last.1 += 1,
-            _ => batch.push((*k, 1)),
+            Some(last) if last.0 == *k => last.1 += units,
+            _ => batch.push((*k, *units)),
         }
     }
     merge_into(bins, &batch);
 }
 
 impl Histogram {
-    /// Counts `x` if it goes in a bin of its own (NaN, ±∞, zero); otherwise returns its bin:
-    /// (true for the positive side, bin index).
-    fn special(&mut self, x: f64) -> Option<(bool, i32)> {
+    /// Counts `x` (`units` times) if it goes in a bin of its own (NaN, ±∞, zero); otherwise
+    /// returns its bin: (true for the positive side, bin index).
+    fn special(&mut self, x: f64, units: u64) -> Option<(bool, i32)> {
         if x.is_nan() {
-            self.missing += 1;
+            self.missing += units;
         } else if x == f64::INFINITY {
-            self.pos_inf += 1;
+            self.pos_inf += units;
         } else if x == f64::NEG_INFINITY {
-            self.neg_inf += 1;
+            self.neg_inf += units;
         } else if x > 0.0 {
             return Some((true, bin(x)));
         } else if x < 0.0 {
             return Some((false, bin(-x)));
         } else {
-            self.zero += 1;
+            self.zero += units;
         }
         None
     }
@@ -120,7 +120,7 @@ impl Histogram {
 
     /// Counts one value.
     pub fn add(&mut self, x: f64) {
-        if let Some((positive, k)) = self.special(x) {
+        if let Some((positive, k)) = self.special(x, 1) {
             let bins = if positive {
                 &mut self.positive
             } else {
@@ -135,11 +135,21 @@ impl Histogram {
 
     /// Counts every value of `xs`: one pass over the bins for the whole batch.
     pub fn add_all(&mut self, xs: impl IntoIterator<Item = f64>) {
+        self.add_weighted(xs.into_iter().map(|x| (x, 1)));
+    }
+
+    /// Counts every value of `xs`, each as many times as its units (a weighted value, see
+    /// [`crate::stats::weights`]): one pass over the bins for the whole batch. Values of no
+    /// weight leave no trace.
+    pub fn add_weighted(&mut self, xs: impl IntoIterator<Item = (f64, u64)>) {
         let (mut pos, mut neg) = (Vec::new(), Vec::new());
-        for x in xs {
-            match self.special(x) {
-                Some((true, k)) => pos.push(k),
-                Some((false, k)) => neg.push(k),
+        for (x, units) in xs {
+            if units == 0 {
+                continue;
+            }
+            match self.special(x, units) {
+                Some((true, k)) => pos.push((k, units)),
+                Some((false, k)) => neg.push((k, units)),
                 None => {}
             }
         }
@@ -337,6 +347,21 @@ mod tests {
         batch.add_all(values[200..].iter().copied());
         assert_eq!(one, batch);
         assert_eq!(one.count() + one.missing(), values.len() as u64);
+    }
+
+    #[test]
+    fn weighted_values_count_as_that_many_values() {
+        let values = [3.0, -1.0, 0.0, f64::NAN, 7.5, f64::INFINITY, 3.0];
+        let units = [2, 1, 3, 1, 0, 4, 5];
+        let mut weighted = Histogram::default();
+        weighted.add_weighted(values.iter().copied().zip(units));
+        let mut repeated = Histogram::default();
+        for (x, u) in values.iter().zip(units) {
+            (0..u).for_each(|_| repeated.add(*x));
+        }
+        assert_eq!(weighted, repeated);
+        assert_eq!(weighted.count(), 15);
+        assert_eq!(weighted.quantile(0.5), repeated.quantile(0.5));
     }
 
     #[test]

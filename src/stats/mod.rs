@@ -5,8 +5,10 @@
 pub mod hist;
 pub mod sobol;
 pub mod sobol_seq;
+pub mod weights;
 
 pub use hist::Histogram;
+pub use weights::{Share, WeightSum};
 
 /// The 64-bit FNV-1a hash of `bytes`: fixed by its definition, so the same on every platform
 /// and Rust version (random streams are keyed by it; run folders name their scenario by it).

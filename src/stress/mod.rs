@@ -121,28 +121,38 @@ impl Extra for Stress<'_> {
             .collect()
     }
 
-    fn add(&self, tally: &mut Vec<PlanTally>, path: u64, draws: &Draws, r: &PathResult) {
+    fn add(
+        &self,
+        tally: &mut Vec<PlanTally>,
+        path: u64,
+        draws: &Draws,
+        r: &PathResult,
+        units: u64,
+    ) {
         for (plan, t) in self.scenario.plans.iter().zip(tally.iter_mut()) {
             let p = self.plan_path(plan, path, draws, r);
             let add = |hs: &mut [Histogram], xs: &[f64]| {
-                hs.iter_mut().zip(xs).for_each(|(h, x)| h.add(*x));
+                hs.iter_mut()
+                    .zip(xs)
+                    .for_each(|(h, x)| h.add_weighted([(*x, units)]));
             };
             add(&mut t.margin, &p.margin);
             add(&mut t.loss_share, &p.loss_share);
             add(&mut t.top5_share, &p.top5_share);
             let subscribers = draws.get(plan.subscribers);
             for (k, y) in p.years.iter().enumerate() {
-                t.loss_years[k] += u64::from(y.revenue < y.cost);
-                t.break_even[k].add(y.break_even_fee());
-                t.profit[k].add((y.revenue - y.cost) / SUBSCRIBERS as f64 * subscribers);
+                t.loss_years[k] += u64::from(y.revenue < y.cost) * units;
+                t.break_even[k].add_weighted([(y.break_even_fee(), units)]);
+                let profit = (y.revenue - y.cost) / SUBSCRIBERS as f64 * subscribers;
+                t.profit[k].add_weighted([(profit, units)]);
             }
             let n_growth = self.grid.usage_growth.len();
             for (i, k) in self.grid.fee.iter().enumerate() {
                 for j in 0..n_growth {
-                    t.grid_losses[i * n_growth + j] += u64::from(p.loses(*k, j));
+                    t.grid_losses[i * n_growth + j] += u64::from(p.loses(*k, j)) * units;
                 }
             }
-            t.paths += 1;
+            t.weights.add(units);
         }
     }
 

@@ -1,9 +1,10 @@
 //! What the stress test gathers from a set of paths, per plan; merges exactly.
 
-use crate::stats::Histogram;
+use crate::stats::{Histogram, WeightSum};
 use serde::{Deserialize, Serialize};
 
-/// Everything the stress test gathers from a set of paths, per plan; merges exactly.
+/// Everything the stress test gathers from a set of paths, per plan, in weight units (1 per
+/// path in an unweighted run); merges exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanTally {
     /// Per month.
@@ -18,7 +19,8 @@ pub struct PlanTally {
     pub profit: Vec<Histogram>,
     /// Paths whose final year loses money, per grid cell `fee * n_growth + growth`.
     pub grid_losses: Vec<u64>,
-    pub paths: u64,
+    /// The paths and their weights.
+    pub weights: WeightSum,
 }
 
 impl PlanTally {
@@ -31,7 +33,7 @@ impl PlanTally {
             break_even: vec![Histogram::default(); years],
             profit: vec![Histogram::default(); years],
             grid_losses: vec![0; cells],
-            paths: 0,
+            weights: WeightSum::default(),
         }
     }
 
@@ -47,7 +49,7 @@ impl PlanTally {
         let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         add(&mut self.loss_years, &other.loss_years);
         add(&mut self.grid_losses, &other.grid_losses);
-        self.paths += other.paths;
+        self.weights.merge(&other.weights);
         self
     }
 }
