@@ -3,6 +3,8 @@
 //! [`Comparison`] of scenarios, [`ExplainSummary`] of the median path. Reports read only these.
 
 pub mod compare;
+pub mod conditioning;
+pub mod distribution;
 pub mod explain;
 pub mod stress;
 pub mod summary;
@@ -32,6 +34,59 @@ impl OutcomeRows for crate::run::Rows {
 
     fn for_each(&self, f: &mut dyn FnMut(u64, &[f64]) -> io::Result<()>) -> io::Result<()> {
         crate::run::Rows::for_each(self, f)
+    }
+}
+
+/// The outcome rows of a conditioned run with each path's weight normalised over the run (the
+/// rows hold it in units of [`crate::stats::weights::ONE`]).
+struct Normalised<'a> {
+    rows: &'a dyn OutcomeRows,
+    column: usize,
+    total: f64,
+}
+
+impl OutcomeRows for Normalised<'_> {
+    fn names(&self) -> &[String] {
+        self.rows.names()
+    }
+
+    fn for_each(&self, f: &mut dyn FnMut(u64, &[f64]) -> io::Result<()>) -> io::Result<()> {
+        let mut row = Vec::new();
+        self.rows.for_each(&mut |path, values| {
+            row.clear();
+            row.extend_from_slice(values);
+            row[self.column] /= self.total;
+            f(path, &row)
+        })
+    }
+}
+
+/// The rows of run `r` as people read them: in a conditioned run, weights normalised to sum
+/// to 1.
+pub fn readable_rows<'a>(
+    r: &crate::run::RunResult,
+    rows: &'a dyn OutcomeRows,
+) -> Box<dyn OutcomeRows + 'a> {
+    match r.outcomes.weight_columns() {
+        Some((_, column)) => Box::new(Normalised {
+            rows,
+            column,
+            total: r.tally.counts.weights.total as f64,
+        }),
+        None => Box::new(Passthrough(rows)),
+    }
+}
+
+/// Rows as they are.
+struct Passthrough<'a>(&'a dyn OutcomeRows);
+
+impl OutcomeRows for Passthrough<'_> {
+    fn names(&self) -> &[String] {
+        self.0.names()
+    }
+
+    fn for_each(&self, f: &mut dyn FnMut(u64, &[f64]) -> io::Result<()>) -> io::Result<()> {
+        self.0.for_each(f)
     }
 }
 

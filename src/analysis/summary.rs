@@ -2,6 +2,9 @@
 //! computed once from the run's tally and outcome rows. `summary.json` is its serialisation
 //! (the monthly series are in `series.csv` instead).
 
+use super::conditioning::{
+    Conditioning, InputShift, ObservationCheck, PriorView, input_shifts, observation_checks,
+};
 use crate::run::{Counts, RunResult, Settings};
 use crate::scenario::{Direction, Marginal, Scenario, Threshold, metrics};
 use crate::stats::weights::{weighted_pearson, weighted_ranks};
@@ -182,6 +185,8 @@ impl Quantiles {
     }
 }
 
+pub use super::distribution::Distribution;
+
 /// The probability that an event month has come by each month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthProbability {
@@ -201,92 +206,6 @@ pub struct DateCurves {
 pub struct Sensitivity {
     pub input: String,
     pub spearman: f64,
-}
-
-/// The distribution of an outcome over paths, in display bins: `counts[i]` values fall in
-/// `[edges[i], edges[i+1])`; values beyond the edges are counted in the end bins.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Distribution {
-    /// Bins of equal width in log10(x) (true) or x (false).
-    pub log: bool,
-    pub edges: Vec<f64>,
-    pub counts: Vec<u64>,
-    /// Paths whose outcome is +∞ (a month that never came; growth from nothing), not in the
-    /// bins.
-    pub never: u64,
-}
-
-/// Display bins per distribution.
-const DISPLAY_BINS: usize = 40;
-
-impl Distribution {
-    /// The counts as paths (the weighted equivalent in a conditioned run).
-    fn in_paths(mut self, w: &Weighing) -> Self {
-        for c in &mut self.counts {
-            *c = w.paths_of(*c);
-        }
-        self.never = w.paths_of(self.never);
-        self
-    }
-
-    /// The display bins of the finite values of `h` (P0.5 to P99.5 of those); `None` when it
-    /// has none.
-    fn of(h: &Histogram) -> Option<Self> {
-        let finite: Vec<(f64, u64)> = h.bins().filter(|(x, _)| x.is_finite()).collect();
-        let n: u64 = finite.iter().map(|b| b.1).sum();
-        let at = |q: f64| {
-            let rank = ((q * n as f64).ceil() as u64).clamp(1, n.max(1));
-            let mut seen = 0;
-            finite
-                .iter()
-                .find(|(_, c)| {
-                    seen += c;
-                    seen >= rank
-                })
-                .map(|b| b.0)
-        };
-        let (lo, hi) = (at(0.005)?, at(0.995)?);
-        let log = lo > 0.0 && hi / lo > 20.0;
-        let (mut a, mut b) = if log {
-            (lo.log10(), hi.log10())
-        } else {
-            (lo, hi)
-        };
-        if b - a < 1e-9 * a.abs().max(1.0) {
-            let pad = (a.abs() * 0.1).max(if log { 0.05 } else { 1e-9 });
-            (a, b) = (a - pad, b + pad);
-        }
-        let width = (b - a) / DISPLAY_BINS as f64;
-        let edges: Vec<f64> = (0..=DISPLAY_BINS)
-            .map(|i| {
-                let e = a + width * i as f64;
-                if log { 10f64.powf(e) } else { e }
-            })
-            .collect();
-        let mut counts = vec![0u64; DISPLAY_BINS];
-        let mut never = 0;
-        for (x, c) in h.bins() {
-            if x.is_infinite() {
-                never += u64::from(x > 0.0) * c;
-                continue;
-            }
-            let t = if log {
-                x.max(f64::MIN_POSITIVE).log10()
-            } else {
-                x
-            };
-            let i = ((t - a) / width)
-                .floor()
-                .clamp(0.0, DISPLAY_BINS as f64 - 1.0) as usize;
-            counts[i] += c;
-        }
-        Some(Self {
-            log,
-            edges,
-            counts,
-            never,
-        })
-    }
 }
 
 /// One uncertain input as the report's assumptions table shows it.
@@ -329,9 +248,24 @@ pub struct Summary {
     /// excepted: the date curves show those).
     pub distributions: IndexMap<String, Distribution>,
     pub assumptions: Vec<Assumption>,
+    /// In a conditioned run: the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditioning: Option<Conditioning>,
+    /// In a conditioned run: the same figures before the observations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<PriorView>,
+    /// In a conditioned run: where each observation falls in the prior predictive.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<ObservationCheck>,
+    /// In a conditioned run: every uncertain input, most moved by the observations first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_shifts: Vec<InputShift>,
     /// Per monthly series, its quantiles month by month.
     #[serde(skip)]
     pub series: IndexMap<String, Vec<Quantiles>>,
+    /// In a conditioned run, the same before the observations.
+    #[serde(skip)]
+    pub series_prior: IndexMap<String, Vec<Quantiles>>,
 }
 
 /// The key scalars: distributions, sensitivity and the terminal table show these.
@@ -346,7 +280,10 @@ impl Summary {
         s: &Scenario,
         settings: &Settings,
         r: &RunResult,
-        series: IndexMap<String, Vec<Quantiles>>,
+        series: (
+            IndexMap<String, Vec<Quantiles>>,
+            IndexMap<String, Vec<Quantiles>>,
+        ),
         columns: &dyn Fn(&[usize]) -> Vec<Vec<f64>>,
     ) -> Self {
         let n = r.tally.paths;
@@ -399,7 +336,12 @@ impl Summary {
             sensitivity,
             distributions,
             assumptions: assumptions(s),
-            series,
+            conditioning: Conditioning::of(s, r),
+            prior: PriorView::of(r),
+            observations: observation_checks(s, r, &w),
+            input_shifts: input_shifts(s, r, &w),
+            series: series.0,
+            series_prior: series.1,
             months,
         }
     }
@@ -502,16 +444,27 @@ fn assumptions(s: &Scenario) -> Vec<Assumption> {
         .collect()
 }
 
-/// Each monthly series' quantiles, month by month, from run `r`'s sketches.
-pub fn series_quantiles(r: &RunResult) -> IndexMap<String, Vec<Quantiles>> {
-    let w = Weighing::of(&r.tally.counts, r.tally.paths, r.outcomes.weighted());
-    let months = r.tally.counts.series.len() / r.layout.len().max(1);
-    r.layout
-        .names()
-        .iter()
-        .zip(r.tally.counts.series.chunks(months.max(1)))
-        .map(|(name, hs)| (name.clone(), hs.iter().map(|h| w.quantiles(h)).collect()))
-        .collect()
+/// Each monthly series' quantiles, month by month, from run `r`'s sketches: under the run's
+/// weights, and (in a conditioned run) under the prior.
+pub fn series_quantiles(
+    r: &RunResult,
+) -> (
+    IndexMap<String, Vec<Quantiles>>,
+    IndexMap<String, Vec<Quantiles>>,
+) {
+    let conditioned = r.outcomes.weighted();
+    let of = |counts: &Counts| -> IndexMap<String, Vec<Quantiles>> {
+        let w = Weighing::of(counts, r.tally.paths, conditioned);
+        let months = counts.series.len() / r.layout.len().max(1);
+        r.layout
+            .names()
+            .iter()
+            .zip(counts.series.chunks(months.max(1)))
+            .map(|(name, hs)| (name.clone(), hs.iter().map(|h| w.quantiles(h)).collect()))
+            .collect()
+    };
+    let prior = r.tally.prior.as_ref().map(of).unwrap_or_default();
+    (of(&r.tally.counts), prior)
 }
 
 /// Columns read per pass over the outcome rows: few enough that memory stays bounded (16

@@ -137,6 +137,15 @@ pub fn done(mut text: String, dir: &Path, files: &str) -> super::Done {
     super::Done(text)
 }
 
+/// Why a command's pipeline failed: nothing to report (exit 2), or a folder that cannot be
+/// written (exit 1).
+pub fn pipeline_failure(dir: &Path, e: infercast::pipeline::Error) -> Failure {
+    match e {
+        infercast::pipeline::Error::Unreproducible(why) => Failure::BadInput(why),
+        infercast::pipeline::Error::Io(e) => write_failure(dir, e),
+    }
+}
+
 /// An output folder that cannot be written.
 pub fn write_failure(dir: &Path, e: impl std::fmt::Display) -> Failure {
     Failure::Other(format!(

@@ -91,7 +91,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let folders: Vec<PathBuf> = scenarios.iter().map(|s| dir.join(&s.name)).collect();
     for (s, sub) in scenarios.iter().zip(&folders) {
         let (result, summary) = infercast::pipeline::run(sub, s, &settings, &bar, &cancel)
-            .map_err(|e| common::write_failure(sub, e))?;
+            .map_err(|e| common::pipeline_failure(sub, e))?;
         if let Some(repair) = &result.repair {
             bar.warn(&format!("{}: {repair}", s.name));
         }

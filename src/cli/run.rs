@@ -70,7 +70,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let bar = Bar::new(settings.paths, c.quiet);
     let cancel = common::cancel_on_signal();
     let (result, summary) = pipeline::run(&dir, &s, &settings, &bar, &cancel)
-        .map_err(|e| common::write_failure(&dir, e))?;
+        .map_err(|e| common::pipeline_failure(&dir, e))?;
     if let Some(repair) = &result.repair {
         bar.warn(&format!("{}: {repair}", s.name));
     }

@@ -17,6 +17,24 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+/// Why a command's outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be written (or a shard read).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// A conditioned run in which no path reproduces the observations: there is nothing to
+    /// report (the message says which observation is out of reach).
+    #[error("{0}")]
+    Unreproducible(String),
+}
+
+impl From<charts::ChartError> for Error {
+    fn from(e: charts::ChartError) -> Self {
+        Error::Io(e.into())
+    }
+}
+
 /// Runs `s` with `settings` and writes its folder `dir`: a shard folder with `--shard`, else
 /// every file of a run, whose summary is returned.
 pub fn run(
@@ -25,7 +43,7 @@ pub fn run(
     settings: &Settings,
     observer: &dyn Observer,
     cancel: &AtomicBool,
-) -> io::Result<(RunResult, Option<Summary>)> {
+) -> Result<(RunResult, Option<Summary>), Error> {
     let mut rows = RowStore::create(dir, &run::outcome_names(s))?;
     let mut result = run::run(
         s,
@@ -53,7 +71,10 @@ pub fn write_run(
     settings: &Settings,
     r: &mut RunResult,
     rows: &Rows,
-) -> io::Result<Summary> {
+) -> Result<Summary, Error> {
+    if let Some(why) = crate::analysis::conditioning::unreproducible(s, r) {
+        return Err(Error::Unreproducible(why));
+    }
     let mut folder = Folder::create(dir)?;
     let months: Vec<bool> = r.outcomes.names()[1..]
         .iter()
@@ -72,11 +93,12 @@ pub fn write_run(
     r.tally.drop_series();
     let summary = Summary::new(s, settings, r, series, &columns);
     if let Some(e) = error.into_inner() {
-        return Err(e);
+        return Err(e.into());
     }
+    let readable = crate::analysis::readable_rows(r, rows);
     let view = RunView {
         summary: &summary,
-        rows,
+        rows: readable.as_ref(),
     };
     for exporter in export::run_exporters() {
         exporter.export(&view, &mut folder)?;
@@ -110,11 +132,12 @@ pub fn write_shard(
 /// process writes.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
     let mut m = run::merge(dirs, out)?;
-    write_run(out, &m.scenario, &m.settings, &mut m.result, &m.rows).map_err(|source| {
-        MergeError::Write {
+    write_run(out, &m.scenario, &m.settings, &mut m.result, &m.rows).map_err(|e| match e {
+        Error::Io(source) => MergeError::Write {
             dir: out.to_owned(),
             source,
-        }
+        },
+        Error::Unreproducible(why) => MergeError::Unreproducible(why),
     })
 }
 

@@ -52,6 +52,8 @@ pub enum MergeError {
     Scenario(String),
     #[error("cannot write to {}: {source}", dir.display())]
     Write { dir: PathBuf, source: io::Error },
+    #[error("{0}")]
+    Unreproducible(String),
 }
 
 /// A run put back together from its shards.

@@ -27,6 +27,15 @@ pub enum Spread {
     Abs(f64),
 }
 
+impl Spread {
+    /// The error's size (`sd_log` or `sd`).
+    pub fn size(self) -> f64 {
+        match self {
+            Spread::Log(x) | Spread::Abs(x) => x,
+        }
+    }
+}
+
 /// What was observed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Evidence {

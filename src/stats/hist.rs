@@ -231,6 +231,17 @@ impl Histogram {
         out
     }
 
+    /// The share of the values (NaN excepted) at or below `x`, by the bins' representative
+    /// values (so within a bin's width of the exact share); NaN when nothing was counted.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let below: u64 = self.bins().take_while(|(v, _)| *v <= x).map(|b| b.1).sum();
+        below as f64 / n as f64
+    }
+
     /// Mean of the values (NaN excepted) from the bins' representative values.
     pub fn mean(&self) -> f64 {
         let n = self.count();
@@ -347,6 +358,23 @@ mod tests {
         batch.add_all(values[200..].iter().copied());
         assert_eq!(one, batch);
         assert_eq!(one.count() + one.missing(), values.len() as u64);
+    }
+
+    #[test]
+    fn cdf_counts_the_values_at_or_below() {
+        let mut h = Histogram::default();
+        h.add_weighted([
+            (1.0, 1),
+            (2.0, 2),
+            (4.0, 1),
+            (f64::NAN, 5),
+            (f64::INFINITY, 4),
+        ]);
+        assert_eq!(h.cdf(0.5), 0.0);
+        assert_eq!(h.cdf(2.5), 3.0 / 8.0);
+        assert_eq!(h.cdf(1e300), 4.0 / 8.0);
+        assert_eq!(h.cdf(f64::INFINITY), 1.0);
+        assert!(Histogram::default().cdf(1.0).is_nan());
     }
 
     #[test]

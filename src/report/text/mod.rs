@@ -2,6 +2,7 @@
 //! scenario and `explain`'s story of the median path.
 
 pub mod compare;
+pub mod conditioning;
 pub mod explain;
 pub mod run;
 pub mod stress;

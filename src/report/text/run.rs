@@ -29,6 +29,9 @@ pub fn summary_table(s: &Summary) -> String {
         "{}: {} paths, seed {}, {} sampling",
         s.scenario, s.paths, s.seed, s.sampling
     );
+    if let Some(c) = &s.conditioning {
+        let _ = writeln!(w, "{}", super::conditioning::evidence_line(c));
+    }
     let _ = writeln!(
         w,
         "\n{:LABEL$} {:>8}   {:>15}",
@@ -49,6 +52,37 @@ pub fn summary_table(s: &Summary) -> String {
         "Outcome", "median", "P5", "P95"
     );
     let _ = writeln!(w, "{}", "─".repeat(LABEL + 39));
+    for (label, outcome) in headline_rows(s) {
+        let Some(q) = s.outcomes.get(&outcome) else {
+            continue;
+        };
+        let f = |x: Option<f64>| value(s, &outcome, x);
+        let _ = writeln!(
+            w,
+            "{:LABEL$} {:>12} {:>12} {:>12}",
+            cut(&label, LABEL),
+            f(q.p50),
+            f(q.p5),
+            f(q.p95)
+        );
+    }
+    if s.conditioning.is_some() {
+        out.push_str(&super::conditioning::tables(s));
+    }
+    out
+}
+
+/// An outcome's value as people read it: a month for a month outcome, else in its unit.
+pub fn value(s: &Summary, outcome: &str, x: Option<f64>) -> String {
+    if metrics::is_month(outcome) {
+        s.month_label(x)
+    } else {
+        x.map_or("n/a".to_owned(), |x| Unit::of_outcome(outcome).format(x))
+    }
+}
+
+/// The key outcomes and each yearly target's outcome, labelled: the rows of the outcome table.
+pub fn headline_rows(s: &Summary) -> Vec<(String, String)> {
     let years = s.years();
     let (first, last) = (years.first().copied(), years.last().copied());
     let span = match (first, last) {
@@ -90,25 +124,5 @@ pub fn summary_table(s: &Summary) -> String {
             ));
         }
     }
-    for (label, outcome) in rows {
-        let Some(q) = s.outcomes.get(&outcome) else {
-            continue;
-        };
-        let f = |x: Option<f64>| -> String {
-            if metrics::is_month(&outcome) {
-                s.month_label(x)
-            } else {
-                x.map_or("n/a".to_owned(), |x| Unit::of_outcome(&outcome).format(x))
-            }
-        };
-        let _ = writeln!(
-            w,
-            "{:LABEL$} {:>12} {:>12} {:>12}",
-            cut(&label, LABEL),
-            f(q.p50),
-            f(q.p5),
-            f(q.p95)
-        );
-    }
-    out
+    rows
 }
