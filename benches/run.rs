@@ -21,6 +21,8 @@ fn bench(c: &mut Criterion) {
             threads,
             sampling: Sampling::Random,
             until_se: None,
+            until_ess: None,
+            adapt: false,
             shard: None,
         };
         group.bench_function(format!("base, 1,000 paths, {threads} thread(s)"), |b| {

@@ -44,6 +44,8 @@ impl Common {
             threads: self.threads,
             sampling: s.sampling,
             until_se: None,
+            until_ess: None,
+            adapt: false,
             shard: None,
         };
         if settings.paths == 0 {

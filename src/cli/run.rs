@@ -26,9 +26,18 @@ pub struct Args {
     /// Add paths (in rounds of 1,024) until every target's standard error is at most X.
     #[arg(long, value_name = "X")]
     until_se: Option<f64>,
-    /// With --until-se: the most paths to run (default: --paths, else 1,000,000).
+    /// Add paths (in rounds of 1,024) until the paths' effective sample size is at least N
+    /// (a run conditioned on [[observation]]s; adapts after a pilot when few paths weigh).
+    #[arg(long, value_name = "N")]
+    until_ess: Option<f64>,
+    /// With --until-se or --until-ess: the most paths to run (default: --paths, else
+    /// 1,000,000).
     #[arg(long, value_name = "M")]
     max_paths: Option<u64>,
+    /// Draw the paths after a pilot of 2,048 from a proposal fitted to the pilot's weights
+    /// (adaptive importance sampling; a run conditioned on [[observation]]s).
+    #[arg(long)]
+    adapt: bool,
     /// Run only shard K of N (K from 0 to N-1; `auto/N` takes K from SLURM_ARRAY_TASK_ID
     /// or JOB_COMPLETION_INDEX) and write a shard folder for `infercast merge`.
     #[arg(long, value_name = "K/N")]
@@ -46,7 +55,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let s = common::load(&args.file, &args.set)?;
     let c = &args.common;
     let settings = Settings {
-        paths: if args.until_se.is_some() {
+        paths: if args.until_se.is_some() || args.until_ess.is_some() {
             args.max_paths.or(c.paths).unwrap_or(1_000_000)
         } else {
             c.paths.unwrap_or(s.paths)
@@ -58,6 +67,8 @@ pub fn main(args: Args) -> Result<Done, Failure> {
             SamplingArg::Lhs => Sampling::Lhs,
         }),
         until_se: args.until_se,
+        until_ess: args.until_ess,
+        adapt: args.adapt,
         shard,
     };
     if let Some(problem) = problem(&s, &settings, args.max_paths) {
@@ -128,8 +139,13 @@ fn problem(s: &Scenario, settings: &Settings, max_paths: Option<u64>) -> Option<
     if settings.paths == 0 {
         return Some("--paths must be at least 1".to_owned());
     }
+    if let Some(p) = conditioning_problem(s, settings) {
+        return Some(p);
+    }
     match settings.until_se {
-        None if max_paths.is_some() => Some("--max-paths goes with --until-se".to_owned()),
+        None if max_paths.is_some() && settings.until_ess.is_none() => {
+            Some("--max-paths goes with --until-se or --until-ess".to_owned())
+        }
         Some(se) if !(se > 0.0 && se < 0.5) => Some(format!("--until-se must be between 0 and 0.5, found {se}")),
         Some(_) if settings.sampling == Sampling::Lhs => Some(
             "--until-se cannot be used with Latin hypercube sampling: the strata need the number of paths in advance; use --paths with --sampling lhs, or --until-se with random sampling".to_owned(),
@@ -138,6 +154,33 @@ fn problem(s: &Scenario, settings: &Settings, max_paths: Option<u64>) -> Option<
             "--until-se cannot be used with --shard: each shard must know its paths in advance".to_owned(),
         ),
         Some(_) if s.targets.is_empty() => Some("--until-se needs at least one [[target]] in the scenario: it stops when every target's standard error is small enough".to_owned()),
+        _ => None,
+    }
+}
+
+/// Why the options of a conditioned run cannot work, if they cannot.
+fn conditioning_problem(s: &Scenario, settings: &Settings) -> Option<String> {
+    let conditioned = !s.observations.is_empty();
+    let limit = infercast::stats::weights::MAX_WEIGHTED_PATHS;
+    if conditioned && settings.paths > limit {
+        return Some(format!(
+            "a run conditioned on [[observation]]s takes at most {limit} paths (their weights must add up exactly in 64 bits), found {}",
+            settings.paths
+        ));
+    }
+    if settings.adapt && !conditioned {
+        return Some("--adapt needs [[observation]]s in the scenario: it draws the inputs near the paths that reproduce them".to_owned());
+    }
+    if settings.adapt && settings.sampling == Sampling::Lhs {
+        return Some(
+            "--adapt draws from a fitted proposal, not Latin hypercube strata: use random sampling"
+                .to_owned(),
+        );
+    }
+    match settings.until_ess {
+        Some(n) if !(n >= 1.0 && n.is_finite()) => Some(format!("--until-ess must be a number of paths of at least 1, found {n}")),
+        Some(_) if settings.sampling == Sampling::Lhs => Some("--until-ess cannot be used with Latin hypercube sampling: the strata need the number of paths in advance".to_owned()),
+        Some(_) if settings.shard.is_some() => Some("--until-ess cannot be used with --shard: each shard must know its paths in advance".to_owned()),
         _ => None,
     }
 }

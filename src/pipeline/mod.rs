@@ -45,13 +45,13 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<(RunResult, Option<Summary>), Error> {
     let mut rows = RowStore::create(dir, &run::outcome_names(s))?;
-    let mut result = run::run(
-        s,
-        settings,
-        observer,
-        &mut |first, block| rows.write(first, block),
-        cancel,
-    )?;
+    let mut sink = |first, block: &[Vec<f64>]| rows.write(first, block);
+    let adaptive = !s.observations.is_empty() && (settings.adapt || settings.until_ess.is_some());
+    let (mut result, ()) = if adaptive {
+        run::run_adaptive(s, settings, observer, &mut sink, cancel, &())?
+    } else {
+        run::run_with(s, settings, observer, &mut sink, cancel, &())?
+    };
     let rows = rows.finish()?;
     let summary = if settings.shard.is_some() {
         write_shard(dir, s, settings, &result, &rows)?;

@@ -23,6 +23,9 @@ pub struct ShardInfo {
 /// file has always had them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// Paths after the pilot were drawn from a fitted proposal (`--adapt`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adapt: bool,
     pub block_size: u64,
     /// The finished block ranges of an incomplete run (`None` when complete).
     pub blocks_done: Option<Vec<(u64, u64)>>,
@@ -35,6 +38,9 @@ pub struct Manifest {
     pub max_paths: u64,
     /// Paths of the run (a shard records its run's path count; its own is under `shard`).
     pub paths: u64,
+    /// The proposal paths after the pilot were drawn from (adaptive sampling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<crate::sample::Proposal>,
     /// The scenario after `extends` and `--set`, as TOML.
     pub resolved_scenario: String,
     pub sampling: Sampling,
@@ -50,6 +56,9 @@ pub struct Manifest {
     pub subscribers_simulated: Option<u64>,
     pub tool: String,
     pub until_se: Option<f64>,
+    /// `--until-ess`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_ess: Option<f64>,
     pub version: String,
 }
 
@@ -58,6 +67,7 @@ impl Manifest {
     pub fn new(s: &Scenario, settings: &Settings, r: &RunResult) -> Self {
         let blocks = settings.blocks();
         Self {
+            adapt: settings.adapt,
             block_size: BLOCK_SIZE,
             blocks_done: (!r.complete).then(|| r.blocks_done.clone()),
             complete: r.complete,
@@ -68,6 +78,7 @@ impl Manifest {
             } else {
                 r.tally.paths
             },
+            proposal: r.proposal.clone(),
             resolved_scenario: s.resolved.clone(),
             sampling: settings.sampling,
             scenario: s.name.clone(),
@@ -87,6 +98,7 @@ impl Manifest {
             subscribers_simulated: None,
             tool: "infercast".to_owned(),
             until_se: settings.until_se,
+            until_ess: settings.until_ess,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }

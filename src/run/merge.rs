@@ -91,8 +91,12 @@ fn shard_manifest(dir: &Path) -> Result<Manifest, MergeError> {
 }
 
 /// The fields shards of one run share, as text for messages.
-fn run_fields(m: &Manifest) -> [(&'static str, String); 6] {
+fn run_fields(m: &Manifest) -> [(&'static str, String); 7] {
     [
+        (
+            "proposal",
+            serde_json::to_string(&m.proposal).unwrap_or_default(),
+        ),
         ("scenario_hash", format!("{:?}", m.scenario_hash)),
         ("seed", m.seed.to_string()),
         ("paths", m.paths.to_string()),
@@ -222,9 +226,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
         threads: 0,
         sampling: first.sampling,
         until_se: None,
+        until_ess: None,
+        adapt: first.adapt,
         shard: None,
     };
-    let result = from_tally(&s, tally.expect("at least one shard"));
+    let mut result = from_tally(&s, tally.expect("at least one shard"));
+    result.proposal = first.proposal.clone();
     Ok(Merged {
         scenario: s,
         settings,

@@ -5,6 +5,7 @@
 //! and the outcome rows of its paths; rows are put back in path order. The runner never
 //! prints: progress goes to an [`Observer`] the caller passes in.
 
+mod adapt;
 mod manifest;
 mod merge;
 mod outcomes;
@@ -12,6 +13,7 @@ mod rounds;
 mod rows;
 mod tally;
 
+pub use adapt::{ADAPT_BELOW, Adapted, PILOT_BLOCKS, run_adaptive};
 pub use manifest::{Manifest, ShardInfo};
 pub use merge::{MergeError, Merged, merge};
 pub use outcomes::{Outcomes, month_index, outcome_names};
@@ -48,6 +50,11 @@ pub struct Settings {
     pub sampling: Sampling,
     /// Stop once every target's standard error is at most this (`paths` is then the most).
     pub until_se: Option<f64>,
+    /// Stop once the paths' effective sample size is at least this (`paths` is then the most).
+    pub until_ess: Option<f64>,
+    /// Draw the paths after a pilot from a proposal fitted to it (adaptive importance
+    /// sampling; a conditioned run only).
+    pub adapt: bool,
     /// Run only shard `k` of `n` (`(k, n)`, k from 0): a contiguous range of the blocks.
     pub shard: Option<(u64, u64)>,
 }
@@ -74,6 +81,8 @@ pub struct RunResult {
     pub complete: bool,
     /// The blocks that ran, as half-open ranges in order.
     pub blocks_done: Vec<(u64, u64)>,
+    /// The proposal paths after the pilot were drawn from (adaptive sampling).
+    pub proposal: Option<crate::sample::Proposal>,
 }
 
 /// The result of a run assembled from merged tallies (for `merge`).
@@ -88,6 +97,7 @@ pub fn from_tally(s: &Scenario, tally: Tally) -> RunResult {
         repair: None,
         complete: true,
         blocks_done: vec![(0, n_blocks)],
+        proposal: None,
     }
 }
 
@@ -120,17 +130,23 @@ impl Extra for () {
     fn merge(&self, _: (), _: ()) {}
 }
 
-/// With `settings.until_se`, whether every target's standard error is at most that.
-fn target_se_met(s: &Scenario, settings: &Settings, tally: &Tally) -> bool {
-    let Some(se) = settings.until_se else {
+/// Whether the run's stopping rules (`until_se`, `until_ess`) are all met; false without any.
+fn stop_rule_met(s: &Scenario, settings: &Settings, tally: &Tally) -> bool {
+    if settings.until_se.is_none() && settings.until_ess.is_none() {
         return false;
-    };
-    !s.targets.is_empty()
-        && tally
-            .counts
-            .target_hits
-            .iter()
-            .all(|&hits| tally.counts.share(hits).se() <= se)
+    }
+    let se_met = settings.until_se.is_none_or(|se| {
+        !s.targets.is_empty()
+            && tally
+                .counts
+                .target_hits
+                .iter()
+                .all(|&hits| tally.counts.share(hits).se() <= se)
+    });
+    let ess_met = settings
+        .until_ess
+        .is_none_or(|ess| tally.counts.weights.ess() >= ess);
+    se_met && ess_met
 }
 
 /// Runs up to `settings.paths` paths of `s` (path `i` drawn from `(seed, i)`), reporting
@@ -179,21 +195,46 @@ pub fn run_with<E: Extra>(
     extra: &E,
 ) -> std::io::Result<(RunResult, E::Tally)> {
     let (sampler, repair) = Sampler::new(s, settings.sampling, settings.paths);
-    let (mut result, more) = run_from(s, settings, &sampler, observer, rows, cancel, extra)?;
+    let course = Course::new(settings, &sampler);
+    let (mut result, more) = run_from(s, settings, course, observer, rows, cancel, extra)?;
     result.repair = repair;
     Ok((result, more))
 }
 
-/// [`run_with`], each path's inputs drawn by `inputs`.
+/// The tallies of a run so far (its own and the extra ones), and the blocks they hold.
+pub type Progress<E> = ((Tally, <E as Extra>::Tally), Vec<u64>);
+
+/// Which blocks a run computes, where their inputs come from, and what it already holds.
+pub struct Course<'a, E: Extra> {
+    pub inputs: &'a dyn Inputs,
+    /// The blocks to run, in order.
+    pub blocks: std::ops::Range<u64>,
+    /// Tallies of blocks run before (a pilot round's) to add to, with those blocks.
+    pub start: Option<Progress<E>>,
+}
+
+impl<'a, E: Extra> Course<'a, E> {
+    /// The settings' blocks (all, or the shard's), drawn by `inputs`, from nothing.
+    pub fn new(settings: &Settings, inputs: &'a dyn Inputs) -> Self {
+        Self {
+            inputs,
+            blocks: settings.blocks(),
+            start: None,
+        }
+    }
+}
+
+/// [`run_with`], following `course`: its blocks, drawn by its inputs, added to its start.
 pub fn run_from<E: Extra>(
     s: &Scenario,
     settings: &Settings,
-    inputs: &dyn Inputs,
+    course: Course<'_, E>,
     observer: &dyn Observer,
     rows: &mut RowSink<'_>,
     cancel: &AtomicBool,
     extra: &E,
 ) -> std::io::Result<(RunResult, E::Tally)> {
+    let inputs = course.inputs;
     let layout = Layout::new(s);
     let outcomes = Outcomes::new(s, &layout);
     let work = Work {
@@ -207,9 +248,12 @@ pub fn run_from<E: Extra>(
         cancel,
     };
     let rounds = Rounds::new(&work, settings.threads);
-    let blocks = settings.blocks();
-    let mut tally = work.first_tallies();
-    let mut done: Vec<u64> = Vec::new();
+    let blocks = course.blocks;
+    let (mut tally, mut done) = match course.start {
+        Some(start) => start,
+        None => (work.first_tallies(), Vec::new()),
+    };
+    let planned = done.len() as u64 + blocks.end - blocks.start;
     let mut first = blocks.start;
     // The round that ran and awaits its turn here: its set and its blocks. While the pool runs
     // a round into one set of worker tallies, this thread adds the previous round's set to the
@@ -232,7 +276,7 @@ pub fn run_from<E: Extra>(
                 Some((set, blocks)) => {
                     rounds.collect(&work, &mut tally, set);
                     work.hand_on(blocks, rows, &mut done)
-                        .map(|()| target_se_met(s, settings, &tally.0))
+                        .map(|()| stop_rule_met(s, settings, &tally.0))
                 }
                 None => Ok(false),
             };
@@ -254,8 +298,9 @@ pub fn run_from<E: Extra>(
         layout, outcomes, ..
     } = work;
     let (tally, more) = tally;
-    let stopped_by_rule = settings.until_se.is_some() && !cancel.load(Ordering::Relaxed);
-    let complete = stopped_by_rule || done.len() as u64 == blocks.end - blocks.start;
+    let ruled = settings.until_se.is_some() || settings.until_ess.is_some();
+    let stopped_by_rule = ruled && !cancel.load(Ordering::Relaxed);
+    let complete = stopped_by_rule || done.len() as u64 == planned;
     let result = RunResult {
         tally,
         outcomes,
@@ -263,6 +308,7 @@ pub fn run_from<E: Extra>(
         repair: None,
         complete,
         blocks_done: tally::ranges(&done),
+        proposal: None,
     };
     Ok((result, more))
 }
@@ -292,6 +338,8 @@ mod tests {
             threads: 1,
             sampling: Sampling::Random,
             until_se: None,
+            until_ess: None,
+            adapt: false,
             shard: None,
         };
         let flag = AtomicBool::new(false);

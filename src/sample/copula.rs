@@ -70,6 +70,26 @@ impl Copula {
         (Self { coupled, chol }, repair)
     }
 
+    /// The log density of the coupled inputs' normal scores `y` (indexed like
+    /// `Scenario::inputs`) under the copula's multivariate normal, without the `2π` constants.
+    pub fn log_density(&self, y: &[f64]) -> f64 {
+        let mut v: Vec<f64> = Vec::with_capacity(self.coupled.len());
+        let mut out = 0.0;
+        for (k, &i) in self.coupled.iter().enumerate() {
+            // Forward substitution: L v = y.
+            let partial: f64 = (0..k).map(|j| self.chol[k][j] * v[j]).sum();
+            let vk = (y[i] - partial) / self.chol[k][k];
+            out -= 0.5 * vk * vk + self.chol[k][k].ln();
+            v.push(vk);
+        }
+        out
+    }
+
+    /// Whether input `i` (an index of `Scenario::inputs`) is in the copula.
+    pub fn couples(&self, i: usize) -> bool {
+        self.coupled.contains(&i)
+    }
+
     /// Replaces the uniforms of the coupled inputs (indexed like `Scenario::inputs`) by their
     /// correlated counterparts.
     pub fn couple(&self, uniforms: &mut [Option<f64>]) {

@@ -10,9 +10,11 @@
 //! * [`copula`]: rank correlations as a Gaussian copula, repaired when inconsistent.
 
 mod copula;
+mod proposal;
 mod stream;
 
 pub use copula::{Copula, Repair, nearest_correlation};
+pub use proposal::{PROPOSAL_PRIOR_SHARE, Proposal};
 pub use stream::{permute, stream};
 
 use crate::scenario::{InputKind, Marginal, ParamId, Sampling, Scenario, dist::open_unit};
@@ -51,8 +53,9 @@ impl Sampler {
         (Self { lhs, copula }, repair)
     }
 
-    /// The draws of path `path` in a run seeded with `seed`.
-    pub fn draws(&self, scenario: &Scenario, seed: u64, path: u64) -> Draws {
+    /// The uniforms of path `path`'s uncertain per-path inputs after the copula (`None` for
+    /// the other inputs), indexed like `Scenario::inputs`.
+    fn uniforms(&self, scenario: &Scenario, seed: u64, path: u64) -> Vec<Option<f64>> {
         let mut uniforms: Vec<Option<f64>> = scenario
             .inputs
             .iter()
@@ -62,16 +65,55 @@ impl Sampler {
             })
             .collect();
         self.copula.couple(&mut uniforms);
-        let values = scenario
+        uniforms
+    }
+
+    /// The draws of path `path` in a run seeded with `seed`.
+    pub fn draws(&self, scenario: &Scenario, seed: u64, path: u64) -> Draws {
+        Draws::from_uniforms(scenario, &self.uniforms(scenario, seed, path))
+    }
+
+    /// The normal scores `Φ⁻¹(u)` of path `path`'s uniforms after the copula (NaN for inputs
+    /// that are not uncertain per-path inputs), indexed like `Scenario::inputs`: where the
+    /// path lies in the prior's normal-score space, in which the prior is a multivariate
+    /// normal (standard, but for the copula's correlations).
+    pub fn normal_scores(&self, scenario: &Scenario, seed: u64, path: u64) -> Vec<f64> {
+        self.uniforms(scenario, seed, path)
+            .into_iter()
+            .map(|u| u.map_or(f64::NAN, crate::scenario::dist::std_normal_quantile))
+            .collect()
+    }
+
+    /// Independent standard normal scores `Φ⁻¹(u)` of path `path`'s own input streams (before
+    /// any copula or Latin hypercube; NaN for inputs that are not uncertain per-path inputs).
+    pub fn normal_scores_independent(&self, scenario: &Scenario, seed: u64, path: u64) -> Vec<f64> {
+        scenario
             .inputs
             .iter()
-            .zip(uniforms)
-            .map(|(input, u)| match u {
-                Some(u) => input.dist.quantile(u),
-                None => input.dist.median(),
+            .map(|input| {
+                if input.kind == InputKind::Path && !input.dist.is_fixed() {
+                    crate::scenario::dist::std_normal_quantile(input_uniform(
+                        seed,
+                        &input.name,
+                        path,
+                        None,
+                    ))
+                } else {
+                    f64::NAN
+                }
             })
-            .collect();
-        Draws { values }
+            .collect()
+    }
+
+    /// The log density of normal scores `y` under the prior, without the `2π` constants.
+    pub fn log_prior_density(&self, y: &[f64]) -> f64 {
+        let free: f64 = y
+            .iter()
+            .enumerate()
+            .filter(|(i, x)| !x.is_nan() && !self.copula.couples(*i))
+            .map(|(_, x)| -0.5 * x * x)
+            .sum();
+        free + self.copula.log_density(y)
     }
 }
 
@@ -83,6 +125,20 @@ pub struct Draws {
 }
 
 impl Draws {
+    /// Each input at the quantile of its uniform, or at its median where it has none.
+    pub fn from_uniforms(scenario: &Scenario, uniforms: &[Option<f64>]) -> Self {
+        let values = scenario
+            .inputs
+            .iter()
+            .zip(uniforms)
+            .map(|(input, u)| match u {
+                Some(u) => input.dist.quantile(*u),
+                None => input.dist.median(),
+            })
+            .collect();
+        Draws { values }
+    }
+
     /// Independent draws for path `path` (plain Monte Carlo, no correlations).
     pub fn random(scenario: &Scenario, seed: u64, path: u64) -> Self {
         let values =

@@ -1,9 +1,10 @@
 //! Path weights as exact integers.
 //!
 //! A conditioned run weights each path by how well it reproduces the observations (and, with
-//! adaptive sampling, by its prior-to-proposal density ratio). Every such weight is scaled to
-//! lie in [0, 1] (a likelihood relative to the largest it can be; a density ratio times the
-//! prior's share of the proposal) and counted as `round(w · 2^40)` integer **units**. Sums of
+//! adaptive sampling, by its prior-to-proposal density ratio). Every such weight lies in
+//! [0, 4] (a likelihood relative to the largest it can be, at most 1, times a density ratio
+//! that the proposal's prior share keeps below 4) and is counted as `round(w · 2^40)` integer
+//! **units**. Sums of
 //! units are exact and order-free, so weighted sketches, probabilities and the effective
 //! sample size come out the same for any thread count and for shards merged. A weight below
 //! 2^-41 (log-weight below −28.4) counts as 0.
@@ -16,15 +17,18 @@ use serde::{Deserialize, Serialize};
 pub const ONE: u64 = 1 << 40;
 
 /// The most paths a conditioned run may have: their units must add up within `u64`.
-pub const MAX_WEIGHTED_PATHS: u64 = 1 << 23;
+pub const MAX_WEIGHTED_PATHS: u64 = 1 << 22;
 
-/// The units of a path of log-weight `log_w` (≤ 0; larger values count as 0, i.e. weight 1;
-/// NaN and −∞ count as weight 0).
+/// The largest weight a path can have.
+pub const MAX_WEIGHT: f64 = 4.0;
+
+/// The units of a path of log-weight `log_w` (at most ln 4: larger values count as 4; NaN and
+/// −∞ count as weight 0).
 pub fn units(log_w: f64) -> u64 {
     if log_w.is_nan() {
         return 0;
     }
-    (log_w.min(0.0).exp() * ONE as f64).round() as u64
+    (log_w.min(MAX_WEIGHT.ln()).exp() * ONE as f64).round() as u64
 }
 
 /// The weights of a set of paths: their sum and sum of squares (in units), and how many paths
@@ -158,7 +162,8 @@ mod tests {
         assert!((eq.ess() - 10.0).abs() < 1e-12 && eq.paths == 11 && eq.weighing == 10);
         assert_eq!(WeightSum::default().ess(), 0.0);
         assert_eq!(units(f64::NAN), 0);
-        assert_eq!(units(0.5), ONE);
+        assert_eq!(units(0.5), (0.5f64.exp() * ONE as f64).round() as u64);
+        assert_eq!(units(9.0), 4 * ONE);
         assert_eq!(units(-28.0), 1);
         assert_eq!(units(-29.0), 0);
     }
