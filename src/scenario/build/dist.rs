@@ -26,49 +26,7 @@ pub(crate) fn dist_of(raw: &RawDist) -> Result<Dist, String> {
         ("weights", raw.weights.is_some()),
         ("", false),
     ];
-    let (allowed, usage): (&[&str], &str) = match raw.dist.as_str() {
-        "fixed" => (&["value"], "{ dist = \"fixed\", value }"),
-        "normal" => (&["mean", "sd"], "{ dist = \"normal\", mean, sd }"),
-        "lognormal" => (
-            &["median", "p90", "mu", "sigma"],
-            "{ dist = \"lognormal\", median, p90 } or { dist = \"lognormal\", mu, sigma }",
-        ),
-        "uniform" => (&["low", "high"], "{ dist = \"uniform\", low, high }"),
-        "triangular" => (
-            &["low", "mode", "high"],
-            "{ dist = \"triangular\", low, mode, high }",
-        ),
-        "pert" => (
-            &["low", "mode", "high"],
-            "{ dist = \"pert\", low, mode, high }",
-        ),
-        "beta" => (&["alpha", "beta"], "{ dist = \"beta\", alpha, beta }"),
-        "bernoulli" => (&["p"], "{ dist = \"bernoulli\", p }"),
-        "discrete" => (
-            &["values", "weights"],
-            "{ dist = \"discrete\", values = [...], weights = [...] }",
-        ),
-        other => {
-            let kinds = [
-                "fixed",
-                "normal",
-                "lognormal",
-                "uniform",
-                "triangular",
-                "pert",
-                "beta",
-                "bernoulli",
-                "discrete",
-            ];
-            let hint = did_you_mean(other, kinds)
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
-            return Err(format!(
-                "unknown distribution {other:?}{hint}; expected one of {}",
-                kinds.join(", ")
-            ));
-        }
-    };
+    let (allowed, usage) = family(&raw.dist)?;
     if let Some((extra, _)) = fields
         .iter()
         .find(|(name, set)| *set && !allowed.contains(name))
@@ -122,4 +80,53 @@ pub(crate) fn dist_of(raw: &RawDist) -> Result<Dist, String> {
     }
     .map_err(|e| e.to_string())?;
     Dist::new(shape, raw.min, raw.max).map_err(|e| e.to_string())
+}
+
+/// The fields distribution family `dist` takes and how to write it, or the problem with an
+/// unknown family.
+fn family(dist: &str) -> Result<(&'static [&'static str], &'static str), String> {
+    let (allowed, usage): (&'static [&'static str], &'static str) = match dist {
+        "fixed" => (&["value"], "{ dist = \"fixed\", value }"),
+        "normal" => (&["mean", "sd"], "{ dist = \"normal\", mean, sd }"),
+        "lognormal" => (
+            &["median", "p90", "mu", "sigma"],
+            "{ dist = \"lognormal\", median, p90 } or { dist = \"lognormal\", mu, sigma }",
+        ),
+        "uniform" => (&["low", "high"], "{ dist = \"uniform\", low, high }"),
+        "triangular" => (
+            &["low", "mode", "high"],
+            "{ dist = \"triangular\", low, mode, high }",
+        ),
+        "pert" => (
+            &["low", "mode", "high"],
+            "{ dist = \"pert\", low, mode, high }",
+        ),
+        "beta" => (&["alpha", "beta"], "{ dist = \"beta\", alpha, beta }"),
+        "bernoulli" => (&["p"], "{ dist = \"bernoulli\", p }"),
+        "discrete" => (
+            &["values", "weights"],
+            "{ dist = \"discrete\", values = [...], weights = [...] }",
+        ),
+        other => {
+            let kinds = [
+                "fixed",
+                "normal",
+                "lognormal",
+                "uniform",
+                "triangular",
+                "pert",
+                "beta",
+                "bernoulli",
+                "discrete",
+            ];
+            let hint = did_you_mean(other, kinds)
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            return Err(format!(
+                "unknown distribution {other:?}{hint}; expected one of {}",
+                kinds.join(", ")
+            ));
+        }
+    };
+    Ok((allowed, usage))
 }

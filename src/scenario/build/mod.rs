@@ -15,7 +15,7 @@ mod outcomes;
 mod plans;
 mod serde_errors;
 
-use super::dist::{Dist, Marginal, Shape};
+use super::dist::{Dist, Shape};
 use super::error::{Loc, Problem};
 use super::limits;
 use super::month::Month;
@@ -24,11 +24,13 @@ use super::source::{Kind, Node};
 use super::types::*;
 use demand::{build_segments, check_compounding, check_work};
 use dist::dist_of;
-use market::{build_devices, build_efficiency, build_hardware, build_shocks, build_vendors};
+use market::{
+    build_devices, build_efficiency, build_hardware, build_hosts, build_shocks, build_vendors,
+};
 use names::scenario_name;
 use outcomes::{build_correlations, build_targets};
 use plans::build_plans;
-use serde_errors::{serde_problem, type_problems};
+use serde_errors::all_type_problems;
 use std::path::Path;
 
 /// What a field accepts beyond its range and limits (which come from `limits::LIMITS`).
@@ -77,6 +79,18 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// A builder with no inputs or problems yet, its months at 2025-01 until the calendar
+    /// is read.
+    fn new(root: &'a Node) -> Self {
+        Self {
+            problems: Vec::new(),
+            inputs: Vec::new(),
+            root,
+            start: Month::new(2025, 1).unwrap(),
+            horizon: Month::new(2025, 1).unwrap(),
+        }
+    }
+
     fn problem(&mut self, loc: Option<&Loc>, field: &str, msg: impl Into<String>) {
         self.problems.push(Problem::at(loc.cloned(), field, msg));
     }
@@ -179,126 +193,29 @@ pub(crate) struct Built {
     pub input_names: Vec<String>,
 }
 
+impl Built {
+    /// No scenario: the problems found, and the names of the inputs read before them.
+    fn refused(problems: Vec<Problem>, input_names: Vec<String>) -> Self {
+        Self {
+            scenario: None,
+            problems,
+            input_names,
+        }
+    }
+}
+
 /// Builds and validates the scenario of the merged tree `root`, read from `path`.
+///
+/// The sections are read in the order below, which is the order of the inputs (their ids)
+/// and of the problems reported.
 pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let raw: RawScenario = match raw::from_value(root.to_value()) {
         Ok(r) => r,
-        Err(e) => {
-            let mut problems = type_problems(root);
-            if problems.is_empty() {
-                problems.push(serde_problem(root, "", &e));
-            }
-            return Built {
-                scenario: None,
-                problems,
-                input_names: Vec::new(),
-            };
-        }
+        Err(e) => return Built::refused(all_type_problems(root, &e), Vec::new()),
     };
-    let mut b = Builder {
-        problems: Vec::new(),
-        inputs: Vec::new(),
-        root,
-        start: Month::new(2025, 1).unwrap(),
-        horizon: Month::new(2025, 1).unwrap(),
-    };
-    let top = Some(root);
-    if let Some(s) = &raw.start {
-        b.start = b.month(top, "start", "start", s);
-    }
-    b.horizon = b.month(top, "horizon", "horizon", &raw.horizon);
-    let horizon_ok = b.horizon > b.start;
-    if !horizon_ok {
-        let loc = root.get("horizon").map(|n| n.loc.clone());
-        b.problem(
-            loc.as_ref(),
-            "horizon",
-            format!(
-                "expected a month after start ({}), found {}",
-                b.start, b.horizon
-            ),
-        );
-        b.horizon = b.start.plus(1);
-    }
-    if b.horizon - b.start + 1 > limits::MAX_MONTHS {
-        let loc = root.get("horizon").map(|n| n.loc.clone());
-        b.problem(
-            loc.as_ref(),
-            "horizon",
-            format!(
-                "expected a horizon at most 50 years after start ({} months, up to {}), found {} ({} months): every series holds a value per month",
-                limits::MAX_MONTHS,
-                b.start.plus(limits::MAX_MONTHS - 1),
-                b.horizon,
-                b.horizon - b.start + 1
-            ),
-        );
-        b.horizon = b.start.plus(limits::MAX_MONTHS - 1);
-    }
-    for key in [
-        "hardware",
-        "efficiency",
-        "vendor",
-        "device",
-        "shock",
-        "target",
-        "correlation",
-        "plan",
-    ] {
-        if let Some(Kind::Entries(es)) = root.get(key).map(|n| &n.kind)
-            && es.len() > limits::MAX_ENTRIES
-        {
-            let loc = es[limits::MAX_ENTRIES].loc.clone();
-            b.problem(
-                Some(&loc),
-                key,
-                format!(
-                    "expected at most {} [[{key}]] entries, found {} (every price review recomputes every option's share, so a path's work grows with their square)",
-                    limits::MAX_ENTRIES,
-                    es.len()
-                ),
-            );
-        }
-    }
-    let collapse_date = match &raw.collapse_date {
-        Some(s) => b.month(top, "collapse_date", "collapse_date", s),
-        None => Month::new(2027, 1).unwrap(),
-    };
-    if horizon_ok && (collapse_date <= b.start || collapse_date > b.horizon) {
-        let loc = root.get("collapse_date").map(|n| n.loc.clone());
-        let what = if raw.collapse_date.is_none() {
-            " (the default; set `collapse_date`)"
-        } else {
-            ""
-        };
-        b.problem(
-            loc.as_ref(),
-            "collapse_date",
-            format!("expected a month after start ({}) and up to the horizon ({}), found {collapse_date}{what}", b.start, b.horizon),
-        );
-    }
-    if raw.paths == Some(0) {
-        let loc = root.get("paths").map(|n| n.loc.clone());
-        b.problem(loc.as_ref(), "paths", "expected at least 1 path, found 0");
-    }
-
-    let cap_node = root.get("capability");
-    let capability = Capability {
-        pace: b.param(
-            cap_node,
-            "capability",
-            "pace",
-            Some(&raw.capability.pace),
-            REQUIRED,
-        ),
-        cost_per_unit: b.param(
-            cap_node,
-            "capability",
-            "cost_per_unit",
-            Some(&raw.capability.cost_per_unit),
-            REQUIRED,
-        ),
-    };
+    let mut b = Builder::new(root);
+    let collapse_date = build_calendar(&mut b, &raw);
+    let capability = build_capability(&mut b, &raw);
     let serving_gain_per_year = b.param(
         root.get("software"),
         "software",
@@ -306,89 +223,12 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         Some(&raw.software.serving_gain_per_year),
         REQUIRED,
     );
-    let reference = Reference {
-        capability: raw
-            .reference
-            .as_ref()
-            .and_then(|r| r.capability)
-            .unwrap_or(0.0),
-        tokens: raw.reference.as_ref().and_then(|r| r.tokens).unwrap_or(1e6),
-    };
-    if !(reference.tokens > 0.0 && reference.tokens.is_finite()) {
-        let loc = root
-            .get("reference")
-            .and_then(|r| r.get("tokens"))
-            .map(|n| n.loc.clone());
-        b.problem(
-            loc.as_ref(),
-            "reference.tokens",
-            format!(
-                "expected a number of tokens > 0, found {}",
-                reference.tokens
-            ),
-        );
-    }
-    if reference.tokens > 1e12 {
-        let loc = root
-            .get("reference")
-            .and_then(|r| r.get("tokens"))
-            .map(|n| n.loc.clone());
-        b.problem(
-            loc.as_ref(),
-            "reference.tokens",
-            format!(
-                "expected a number of tokens of at most 1e12, found {}",
-                limits::num(reference.tokens)
-            ),
-        );
-    }
-    if reference.capability.is_nan() || reference.capability.abs() > 100.0 {
-        let loc = root
-            .get("reference")
-            .and_then(|r| r.get("capability"))
-            .map(|n| n.loc.clone());
-        b.problem(
-            loc.as_ref(),
-            "reference.capability",
-            format!(
-                "expected a number of frontier-years in [-100, 100] (compounded by κ), found {}",
-                limits::num(reference.capability)
-            ),
-        );
-    }
-
+    let reference = build_reference(&mut b, &raw);
     let hardware = build_hardware(&mut b, &raw);
     let efficiency = build_efficiency(&mut b, &raw);
     let vendors = build_vendors(&mut b, &raw);
     let devices = build_devices(&mut b, &raw);
-    let hosts = raw.hosts.as_ref().map(|h| {
-        let node = root.get("hosts");
-        Hosts {
-            cost_factor: b.param(node, "hosts", "cost_factor", Some(&h.cost_factor), REQUIRED),
-            margin: b.param(node, "hosts", "margin", Some(&h.margin), REQUIRED),
-        }
-    });
-    if hosts.is_none()
-        && let Some((i, v)) = vendors
-            .iter()
-            .enumerate()
-            .find(|(_, v)| b.inputs[v.open_weights.0 as usize].dist.support().1 > 0.0)
-    {
-        let loc = b
-            .entry("vendor", i)
-            .and_then(|n| n.get("open_weights"))
-            .map(|n| n.loc.clone());
-        b.problems.push(
-            Problem::at(
-                loc,
-                format!("vendor.{}.open_weights", v.name),
-                "this vendor may publish its weights, but the scenario has no `[hosts]` section",
-            )
-            .with_help(
-                "add [hosts] with `cost_factor` and `margin` for the open-weight hosts option",
-            ),
-        );
-    }
+    let hosts = build_hosts(&mut b, &raw, &vendors);
     let segments = build_segments(&mut b, &raw);
     let shocks = build_shocks(&mut b, &raw, &vendors);
     let targets = build_targets(&mut b, &raw, &vendors);
@@ -412,18 +252,9 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let name = scenario_name(&mut b, raw.name.as_deref(), path);
     let input_names = b.inputs.iter().map(|i| i.name.clone()).collect();
     if !b.problems.is_empty() {
-        return Built {
-            scenario: None,
-            problems: b.problems,
-            input_names,
-        };
+        return Built::refused(b.problems, input_names);
     }
-    // The resolved scenario names itself, so that it reads back as the same scenario.
-    let mut value = root.to_value();
-    if let toml::Value::Table(t) = &mut value {
-        t.insert("name".to_owned(), toml::Value::String(name.clone()));
-    }
-    let resolved = toml::to_string(&value).unwrap_or_default();
+    let resolved = resolved_text(root, &name);
     let scenario = Scenario {
         name,
         description: raw.description.clone().unwrap_or_default(),
@@ -454,4 +285,185 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         problems: Vec::new(),
         input_names,
     }
+}
+
+/// The resolved scenario as TOML. It names itself, so that it reads back as the same
+/// scenario.
+fn resolved_text(root: &Node, name: &str) -> String {
+    let mut value = root.to_value();
+    if let toml::Value::Table(t) = &mut value {
+        t.insert("name".to_owned(), toml::Value::String(name.to_owned()));
+    }
+    toml::to_string(&value).unwrap_or_default()
+}
+
+/// The calendar and the sizes: sets the simulated months `b.start` to `b.horizon`, checks
+/// the number of entries of each array and `paths`, and returns the `collapse_date`.
+fn build_calendar(b: &mut Builder, raw: &RawScenario) -> Month {
+    let horizon_ok = build_months(b, raw);
+    check_entry_counts(b);
+    let collapse_date = build_collapse_date(b, raw, horizon_ok);
+    if raw.paths == Some(0) {
+        let loc = b.root.get("paths").map(|n| n.loc.clone());
+        b.problem(loc.as_ref(), "paths", "expected at least 1 path, found 0");
+    }
+    collapse_date
+}
+
+/// Sets `b.start` and `b.horizon` (at most [`limits::MAX_MONTHS`] months); returns whether
+/// the horizon as written lies after the start.
+fn build_months(b: &mut Builder, raw: &RawScenario) -> bool {
+    let top = Some(b.root);
+    if let Some(s) = &raw.start {
+        b.start = b.month(top, "start", "start", s);
+    }
+    b.horizon = b.month(top, "horizon", "horizon", &raw.horizon);
+    let horizon_ok = b.horizon > b.start;
+    if !horizon_ok {
+        let loc = b.root.get("horizon").map(|n| n.loc.clone());
+        b.problem(
+            loc.as_ref(),
+            "horizon",
+            format!(
+                "expected a month after start ({}), found {}",
+                b.start, b.horizon
+            ),
+        );
+        b.horizon = b.start.plus(1);
+    }
+    if b.horizon - b.start + 1 > limits::MAX_MONTHS {
+        let loc = b.root.get("horizon").map(|n| n.loc.clone());
+        b.problem(
+            loc.as_ref(),
+            "horizon",
+            format!(
+                "expected a horizon at most 50 years after start ({} months, up to {}), found {} ({} months): every series holds a value per month",
+                limits::MAX_MONTHS,
+                b.start.plus(limits::MAX_MONTHS - 1),
+                b.horizon,
+                b.horizon - b.start + 1
+            ),
+        );
+        b.horizon = b.start.plus(limits::MAX_MONTHS - 1);
+    }
+    horizon_ok
+}
+
+/// Refuses an array with more than [`limits::MAX_ENTRIES`] entries.
+fn check_entry_counts(b: &mut Builder) {
+    for key in [
+        "hardware",
+        "efficiency",
+        "vendor",
+        "device",
+        "shock",
+        "target",
+        "correlation",
+        "plan",
+    ] {
+        if let Some(Kind::Entries(es)) = b.root.get(key).map(|n| &n.kind)
+            && es.len() > limits::MAX_ENTRIES
+        {
+            let loc = es[limits::MAX_ENTRIES].loc.clone();
+            b.problem(
+                Some(&loc),
+                key,
+                format!(
+                    "expected at most {} [[{key}]] entries, found {} (every price review recomputes every option's share, so a path's work grows with their square)",
+                    limits::MAX_ENTRIES,
+                    es.len()
+                ),
+            );
+        }
+    }
+}
+
+/// The `collapse_date` (2027-01 by default), which must lie after the start and up to the
+/// horizon; checked only when the horizon itself was right.
+fn build_collapse_date(b: &mut Builder, raw: &RawScenario, horizon_ok: bool) -> Month {
+    let collapse_date = match &raw.collapse_date {
+        Some(s) => b.month(Some(b.root), "collapse_date", "collapse_date", s),
+        None => Month::new(2027, 1).unwrap(),
+    };
+    if horizon_ok && (collapse_date <= b.start || collapse_date > b.horizon) {
+        let loc = b.root.get("collapse_date").map(|n| n.loc.clone());
+        let what = if raw.collapse_date.is_none() {
+            " (the default; set `collapse_date`)"
+        } else {
+            ""
+        };
+        b.problem(
+            loc.as_ref(),
+            "collapse_date",
+            format!("expected a month after start ({}) and up to the horizon ({}), found {collapse_date}{what}", b.start, b.horizon),
+        );
+    }
+    collapse_date
+}
+
+/// The capability frontier's pace and its cost per unit (κ).
+fn build_capability(b: &mut Builder, raw: &RawScenario) -> Capability {
+    let node = b.root.get("capability");
+    Capability {
+        pace: b.param(
+            node,
+            "capability",
+            "pace",
+            Some(&raw.capability.pace),
+            REQUIRED,
+        ),
+        cost_per_unit: b.param(
+            node,
+            "capability",
+            "cost_per_unit",
+            Some(&raw.capability.cost_per_unit),
+            REQUIRED,
+        ),
+    }
+}
+
+/// The reference task: its capability (frontier-years from the start, within ±100) and its
+/// tokens (up to 1e12; 1e6 by default).
+fn build_reference(b: &mut Builder, raw: &RawScenario) -> Reference {
+    let reference = Reference {
+        capability: raw
+            .reference
+            .as_ref()
+            .and_then(|r| r.capability)
+            .unwrap_or(0.0),
+        tokens: raw.reference.as_ref().and_then(|r| r.tokens).unwrap_or(1e6),
+    };
+    let node = b.root.get("reference");
+    let at = |key: &str| node.and_then(|r| r.get(key)).map(|n| n.loc.clone());
+    if !(reference.tokens > 0.0 && reference.tokens.is_finite()) {
+        b.problem(
+            at("tokens").as_ref(),
+            "reference.tokens",
+            format!(
+                "expected a number of tokens > 0, found {}",
+                reference.tokens
+            ),
+        );
+    }
+    if reference.tokens > 1e12 {
+        b.problem(
+            at("tokens").as_ref(),
+            "reference.tokens",
+            format!(
+                "expected a number of tokens of at most 1e12, found {}",
+                limits::num(reference.tokens)
+            ),
+        );
+    }
+    if reference.capability.is_nan() || reference.capability.abs() > 100.0 {
+        b.problem(
+            at("capability").as_ref(),
+            "reference.capability",
+            format!(
+                "expected a number of frontier-years in [-100, 100] (compounded by κ), found {}",
+                limits::num(reference.capability)
+            ),
+        );
+    }
+    reference
 }

@@ -5,8 +5,21 @@ use crate::scenario::error::{Problem, did_you_mean};
 use crate::scenario::raw;
 use crate::scenario::source::{Kind, Node};
 
+/// The problems of a tree that does not deserialize: every type error, section by section,
+/// or serde's own error when they find none.
+pub(super) fn all_type_problems(
+    root: &Node,
+    err: &serde_path_to_error::Error<toml::de::Error>,
+) -> Vec<Problem> {
+    let mut problems = type_problems(root);
+    if problems.is_empty() {
+        problems.push(serde_problem(root, "", err));
+    }
+    problems
+}
+
 /// Turns a serde error met while reading `base` (named `base_name`) into a located problem.
-pub(super) fn serde_problem(
+fn serde_problem(
     base: &Node,
     base_name: &str,
     err: &serde_path_to_error::Error<toml::de::Error>,
@@ -55,7 +68,7 @@ pub(super) fn serde_problem(
 
 /// Deserializes each section of the tree, and each entry of each `[[array]]`, on its own,
 /// to report every type error at once (serde stops at the first).
-pub(super) fn type_problems(root: &Node) -> Vec<Problem> {
+fn type_problems(root: &Node) -> Vec<Problem> {
     fn check<T: for<'de> serde::Deserialize<'de>>(
         root: &Node,
         key: &str,
