@@ -1,5 +1,5 @@
 //! The accepted range of every number of a scenario, and why: one table that the checks of
-//! `build.rs` read and the README's "Limits of accepted input" shows (a test keeps the README
+//! `build/` read and the README's "Limits of accepted input" shows (a test keeps the README
 //! table equal to [`readme_table`]).
 //!
 //! Each number has two requirements:
@@ -173,9 +173,9 @@ pub(crate) const MAX_MONTHS: i32 = 600;
 pub(crate) const MAX_COHORTS: u32 = 20_000;
 /// The most entries of each `[[...]]` array.
 pub(crate) const MAX_ENTRIES: usize = 200;
-/// The most steps a path may take (see `build::check_work`): about 2 s of one core.
+/// The most steps a path may take (see `build::demand::check_work`): about 2 s of one core.
 pub(crate) const MAX_WORK: f64 = 1e8;
-/// How large `κ^Q · ρ^Q · θ^Q · g^years` may grow (see `build::check_compounding`).
+/// How large `κ^Q · ρ^Q · θ^Q · g^years` may grow (see `build::demand::check_compounding`).
 pub(crate) const MAX_COMPOUNDING: f64 = 1e250;
 
 const MONTHS: (f64, f64) = (-600.0, 600.0);

@@ -1,6 +1,6 @@
 //! The scenario file as serde reads it: every table with `deny_unknown_fields`, every number
 //! a [`RawParam`] (a number, a distribution table, or for a few fields a keyword). Nothing
-//! here is validated beyond types; see `build.rs` for the checks.
+//! here is validated beyond types; see `build/` for the checks.
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
