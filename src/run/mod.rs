@@ -153,6 +153,14 @@ pub fn run(
 pub trait Inputs: Sync {
     /// The draws of path `path` of a run seeded with `seed`.
     fn draws(&self, s: &Scenario, seed: u64, path: u64) -> Draws;
+
+    /// The seed and path index that the model's own streams of path `path` are keyed by
+    /// (cohorts, reviews, adoption, review phases, commitment orders): by default the run's
+    /// seed and the path itself. A design can give several of its paths the same model
+    /// randomness, so that they differ only in their inputs (a sensitivity design's rows).
+    fn streams(&self, seed: u64, path: u64) -> (u64, u64) {
+        (seed, path)
+    }
 }
 
 impl Inputs for Sampler {

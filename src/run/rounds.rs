@@ -69,7 +69,8 @@ impl<E: Extra> Work<'_, E> {
         let mut values: Vec<f64> = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
             let draws: Draws = self.inputs.draws(s, settings.seed, i);
-            let r = model::simulate(s, &draws, i, settings.seed, Options::default());
+            let (seed, stream) = self.inputs.streams(settings.seed, i);
+            let r = model::simulate(s, &draws, stream, seed, Options::default());
             values.extend_from_slice(&r.values);
             let row = self.outcomes.row(s, &self.layout, &draws, &r);
             let hits = s
