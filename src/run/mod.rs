@@ -13,7 +13,7 @@ mod rows;
 mod tally;
 
 pub use manifest::{Manifest, ShardInfo};
-pub use merge::{MergeError, Merged, merge};
+pub use merge::{MergeError, Merged, merge, read_shards, scenario_of};
 pub use outcomes::{Outcomes, month_index, outcome_names};
 pub use rows::{RowStore, Rows};
 pub use tally::Tally;
