@@ -4,5 +4,6 @@
 pub mod compare;
 pub mod explain;
 pub mod run;
+pub mod sensitivity;
 pub mod stress;
 pub mod validate;
