@@ -8,6 +8,7 @@ mod extends_and_set;
 mod fuzz;
 mod run;
 mod scenario_errors;
+mod sensitivity;
 mod shipped;
 mod stress;
 
