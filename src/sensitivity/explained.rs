@@ -67,11 +67,13 @@ impl Transform {
     pub fn describe(&self) -> String {
         match self {
             Transform::Indicator { .. } => {
-                "indicator (1 if the path meets the target, else 0)".to_owned()
+                "indicator: 1 if the path meets the target, else 0".to_owned()
             }
-            Transform::Log => "natural log (positive and heavy-tailed)".to_owned(),
+            Transform::Log => "natural log, as it is positive and heavy-tailed".to_owned(),
             Transform::Month { .. } => {
-                "month index (never = the month after the horizon)".to_owned()
+                "month index, a path where it never comes counting as the month after the \
+                 horizon"
+                    .to_owned()
             }
         }
     }

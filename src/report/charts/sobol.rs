@@ -186,7 +186,7 @@ pub fn chart(s: &SensitivitySummary, o: &OutcomeIndices, name: &str) -> Result<C
     };
     let title = format!("What drives {what}?");
     let caption = format!(
-        "The share of the variance of {} ({}) that each group explains: total index (dark: \
+        "The share of the variance of {} (explained as its {}) that each group explains: total index (dark: \
          alone and through interactions) and first-order index (light: alone), with 95% \
          bootstrap intervals over {} design rows ({} paths); top {} of {} groups by total \
          index. First-order indices sum to {:.2} [{:.2}, {:.2}]: {}.",

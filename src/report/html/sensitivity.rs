@@ -73,7 +73,7 @@ pub fn section(s: &SensitivitySummary, charts: &[Chart]) -> String {
         let _ = writeln!(w, "<h3>{}</h3>", esc(&o.title));
         let _ = writeln!(
             w,
-            "<p class=\"muted\">Explained as: {}; mean {:.4}, variance {:.4}; {} rows. \
+            "<p class=\"muted\">Explained as its {}; mean {:.4}, variance {:.4}; {} rows. \
              First-order indices sum to {}: {}.</p>",
             esc(&o.explained_as),
             o.mean,
