@@ -15,6 +15,7 @@
 //! * [`run`]: paths in parallel rounds of blocks, exact tallies, the outcome rows, shards and merge.
 //! * [`stats`]: generic statistics (sketches, proportions, ranks, paired differences).
 //! * [`stress`]: subscription plans on the simulated cost and usage paths.
+//! * [`sensitivity`]: a Saltelli design of the inputs run on the runner (Sobol' indices).
 //! * [`explain`]: the median path and the Shapley decomposition of its collapse.
 //! * [`analysis`]: results turned into what people see (summaries, comparisons).
 //! * [`report`]: terminal text, data files, charts and HTML pages, from analysis types only.
@@ -29,5 +30,6 @@ pub mod report;
 pub mod run;
 pub mod sample;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod stress;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::main(args),
         Command::Compare(args) => cli::compare::main(args),
         Command::Stress(args) => cli::stress::main(args),
+        Command::Sensitivity(args) => cli::sensitivity::main(args),
         Command::Merge(args) => cli::merge::main(args),
         Command::Explain(args) => cli::explain::main(args),
     };

@@ -1,16 +1,19 @@
 //! Analysis: the only stage that turns run results into what people see. It knows both the
 //! model's names and the statistics: [`Summary`] of a run, [`StressSummary`] of a stress test,
-//! [`Comparison`] of scenarios, [`ExplainSummary`] of the median path. Reports read only these.
+//! [`SensitivitySummary`] of a sensitivity design, [`Comparison`] of scenarios,
+//! [`ExplainSummary`] of the median path. Reports read only these.
 
 pub mod compare;
 pub mod conditioning;
 pub mod distribution;
 pub mod explain;
+pub mod sensitivity;
 pub mod stress;
 pub mod summary;
 
 pub use compare::{Comparison, DifferenceRow, TargetRow};
 pub use explain::{ExplainSummary, Quarter, TimelineItem};
+pub use sensitivity::{GroupIndices, GroupInfo, Index, OutcomeIndices, SensitivitySummary};
 pub use stress::{GridAxes, PlanSummary, PlanYear, StressSummary};
 pub use summary::{
     Assumption, DateCurves, Distribution, KEY_SCALARS, MonthProbability, Probability, Quantiles,

@@ -1,12 +1,14 @@
-//! `infercast merge`: shard folders of one run into the files of a single run.
+//! `infercast merge`: shard folders of one run (or one sensitivity design) into the files of a
+//! single process.
 
 use super::{Done, Failure};
+use infercast::pipeline::MergedSummary;
 use std::path::PathBuf;
 
 /// The options of `merge`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Shard folders (from `run --shard K/N`).
+    /// Shard folders (from `run --shard K/N` or `sensitivity --shard K/N`).
     #[arg(required = true)]
     dirs: Vec<PathBuf>,
     /// Output folder.
@@ -15,9 +17,14 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> Result<Done, Failure> {
-    let summary = infercast::pipeline::merge(&args.dirs, &args.out)
+    let merged = infercast::pipeline::merge(&args.dirs, &args.out)
         .map_err(|e| Failure::BadInput(e.to_string()))?;
-    let mut text = infercast::report::text::run::summary_table(&summary);
+    let mut text = match merged {
+        MergedSummary::Run(summary) => infercast::report::text::run::summary_table(&summary),
+        MergedSummary::Sensitivity(summary) => {
+            infercast::report::text::sensitivity::sensitivity_table(&summary)
+        }
+    };
     text.push_str(&format!(
         "\nmerged {} shards into {}\n",
         args.dirs.len(),

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod explain;
 pub mod merge;
 pub mod run;
+pub mod sensitivity;
 pub mod stress;
 pub mod validate;
 
@@ -34,6 +35,9 @@ pub enum Command {
     Compare(compare::Args),
     /// Stress-test the scenario's subscription plans against the simulated cost and usage paths.
     Stress(stress::Args),
+    /// What drives the answer: Sobol' indices (first order and total, with intervals) of each
+    /// target and headline outcome, per input or group of inputs.
+    Sensitivity(sensitivity::Args),
     /// Merge shard folders of one run into the files of a single run.
     Merge(merge::Args),
     /// One path at the medians: event timeline, quarterly table, and the collapse factor

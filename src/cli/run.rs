@@ -110,7 +110,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
 }
 
 /// `K/N` or `auto/N` (K from the job array's index variable).
-fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+pub(super) fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let (k, n) = text
         .split_once('/')
         .ok_or_else(|| format!("expected K/N (e.g. 0/4), found {text:?}"))?;

@@ -7,11 +7,13 @@ mod folder;
 pub use folder::Folder;
 
 use crate::analysis::{
-    Comparison, ExplainSummary, RunView, StressSummary, Summary, series_quantiles,
+    Comparison, ExplainSummary, RunView, SensitivitySummary, StressSummary, Summary,
+    series_quantiles,
 };
 use crate::report::{charts, export, html};
 use crate::run::{self, Manifest, MergeError, Observer, RowStore, Rows, RunResult, Settings};
 use crate::scenario::{Scenario, metrics};
+use crate::sensitivity::{self, Design};
 use crate::stress::{Grid, SUBSCRIBERS, Stress};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -128,17 +130,169 @@ pub fn write_shard(
     folder.put_json("manifest.json", &Manifest::new(s, settings, r))
 }
 
-/// Merges the shard folders `dirs` of one run into `out`, writing the same files a run in one
-/// process writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
+/// What `merge` put together.
+pub enum MergedSummary {
+    /// A run's shards.
+    Run(Box<Summary>),
+    /// A sensitivity design's shards.
+    Sensitivity(Box<SensitivitySummary>),
+}
+
+/// Merges the shard folders `dirs` of one run (or of one sensitivity design, as their manifest
+/// says) into `out`, writing the same files a run in one process writes.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergedSummary, MergeError> {
+    let write_error = |source| MergeError::Write {
+        dir: out.to_owned(),
+        source,
+    };
+    if dirs
+        .first()
+        .is_some_and(|d| sensitivity::is_sensitivity_folder(d))
+    {
+        let m = sensitivity::merge(dirs)?;
+        let ran = sensitivity::Ran {
+            rows: m.rows,
+            complete: true,
+            until_se_met: None,
+            blocks_done: Vec::new(),
+        };
+        let summary =
+            SensitivitySummary::new(&m.scenario, &m.design, &m.settings, &ran.rows, true, None);
+        write_sensitivity(
+            out,
+            &m.scenario,
+            &m.design,
+            &m.settings,
+            &ran,
+            &summary,
+            None,
+        )
+        .map_err(write_error)?;
+        return Ok(MergedSummary::Sensitivity(Box::new(summary)));
+    }
     let mut m = run::merge(dirs, out)?;
-    write_run(out, &m.scenario, &m.settings, &mut m.result, &m.rows).map_err(|e| match e {
-        Error::Io(source) => MergeError::Write {
-            dir: out.to_owned(),
-            source,
-        },
-        Error::Unreproducible(why) => MergeError::Unreproducible(why),
-    })
+    write_run(out, &m.scenario, &m.settings, &mut m.result, &m.rows)
+        .map(|s| MergedSummary::Run(Box::new(s)))
+        .map_err(|e| match e {
+            Error::Io(source) => write_error(source),
+            Error::Unreproducible(why) => MergeError::Unreproducible(why),
+        })
+}
+
+/// Runs the sensitivity design `design` of `s` with `settings` and writes its folder `dir`: a
+/// shard folder with `--shard`, else every file, whose summary is returned. With `until_se`,
+/// each round's rows are analysed to decide whether to go on. With `into` (a run folder of the
+/// same scenario), its `report.html` gets the sensitivity section too.
+pub fn sensitivity(
+    dir: &Path,
+    s: &Scenario,
+    design: &Design,
+    settings: &sensitivity::Settings,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+    into: Option<&Path>,
+) -> io::Result<(sensitivity::Ran, Option<SensitivitySummary>)> {
+    let mut last: Option<SensitivitySummary> = None;
+    let ran = sensitivity::run(s, design, settings, observer, cancel, &mut |rows| {
+        let summary = SensitivitySummary::new(s, design, settings, rows, true, None);
+        let met = summary.max_total_se() <= settings.until_se.unwrap_or(f64::INFINITY);
+        last = Some(summary);
+        met
+    })?;
+    if settings.shard.is_some() {
+        let mut folder = Folder::create(dir)?;
+        export::Sink::put(&mut folder, sensitivity::ROWS_FILE, &ran.rows.to_csv()?)?;
+        folder.put_json(
+            "manifest.json",
+            &sensitivity::manifest(s, design, settings, &ran),
+        )?;
+        return Ok((ran, None));
+    }
+    // With --until-se the last round's analysis saw every row: it is the summary.
+    let summary = match last {
+        Some(mut summary) if ran.complete && summary.paths == ran.rows.paths() => {
+            summary.until_se_met = ran.until_se_met;
+            summary
+        }
+        _ => SensitivitySummary::new(
+            s,
+            design,
+            settings,
+            &ran.rows,
+            ran.complete,
+            ran.until_se_met,
+        ),
+    };
+    write_sensitivity(dir, s, design, settings, &ran, &summary, into)?;
+    Ok((ran, Some(summary)))
+}
+
+/// Why the run folder `dir` cannot take the sensitivity section of `s`, if it cannot: it must
+/// hold a run's `report.html` and a manifest of the same scenario (after `--set`).
+pub fn check_into(dir: &Path, s: &Scenario) -> Result<(), String> {
+    let manifest: Manifest = std::fs::read(dir.join("manifest.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        .map_err(|e| format!("{} is not a run folder: manifest.json: {e}", dir.display()))?;
+    if manifest.kind.is_some() || manifest.shard.is_some() || !dir.join("report.html").is_file() {
+        return Err(format!(
+            "{} is not a run folder with a report.html (a shard or another command's folder)",
+            dir.display()
+        ));
+    }
+    if manifest.scenario_hash != s.hash() {
+        return Err(format!(
+            "{} holds a run of another scenario (hash {}, this one {}): its report would \
+             describe other inputs",
+            dir.display(),
+            manifest.scenario_hash,
+            s.hash()
+        ));
+    }
+    Ok(())
+}
+
+/// Writes every file of a sensitivity design into `dir` (`manifest.json` last), and the
+/// section into `into`'s `report.html`.
+fn write_sensitivity(
+    dir: &Path,
+    s: &Scenario,
+    design: &Design,
+    settings: &sensitivity::Settings,
+    ran: &sensitivity::Ran,
+    summary: &SensitivitySummary,
+    into: Option<&Path>,
+) -> io::Result<()> {
+    let mut folder = Folder::create(dir)?;
+    folder.put_json("sensitivity.json", summary)?;
+    export::Sink::put(
+        &mut folder,
+        "sensitivity.csv",
+        &export::csv::sensitivity(summary)?,
+    )?;
+    export::Sink::put(&mut folder, sensitivity::ROWS_FILE, &ran.rows.to_csv()?)?;
+    let charts = charts::sobol::charts(summary)?;
+    charts::export(&charts, &mut folder)?;
+    folder.put_html(
+        "sensitivity.html",
+        &html::sensitivity::page(summary, &charts),
+    )?;
+    if let Some(run_dir) = into {
+        check_into(run_dir, s).map_err(io::Error::other)?;
+        let report = std::fs::read_to_string(run_dir.join("report.html"))?;
+        let section = html::sensitivity::section(summary, &charts);
+        let page = html::sensitivity::splice(&report, &section).ok_or_else(|| {
+            io::Error::other(format!(
+                "{}/report.html has no assumptions section to put the sensitivity before",
+                run_dir.display()
+            ))
+        })?;
+        Folder::create(run_dir)?.put_html("report.html", &page)?;
+    }
+    folder.put_json(
+        "manifest.json",
+        &sensitivity::manifest(s, design, settings, ran),
+    )
 }
 
 /// Compares the runs whose summaries are `summaries` and whose files are in `folders` (the

@@ -19,7 +19,7 @@ pub struct ShardInfo {
     pub paths: u64,
 }
 
-/// The manifest of a run, a shard or a stress test. Fields are in alphabetical order, as the
+/// The manifest of a run, a shard, a stress test or a sensitivity design. Fields are in alphabetical order, as the
 /// file has always had them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -34,6 +34,10 @@ pub struct Manifest {
     /// A stress test's grid of multipliers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid: Option<serde_json::Value>,
+    /// What the folder holds when it is not a run's: `"sensitivity"` for a sensitivity design
+    /// (whose shards `merge` puts together as such).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// The most paths the run could have (`--paths`, or `--max-paths` with `--until-se`).
     pub max_paths: u64,
     /// Paths of the run (a shard records its run's path count; its own is under `shard`).
@@ -48,6 +52,9 @@ pub struct Manifest {
     pub scenario: String,
     pub scenario_hash: String,
     pub seed: u64,
+    /// A sensitivity design's settings (base rows, groups, base points, runs per row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<serde_json::Value>,
     pub shard: Option<ShardInfo>,
     /// Each input's source comment (the resolved scenario has no comments).
     pub sources: BTreeMap<String, String>,
@@ -72,6 +79,7 @@ impl Manifest {
             blocks_done: (!r.complete).then(|| r.blocks_done.clone()),
             complete: r.complete,
             grid: None,
+            kind: None,
             max_paths: settings.paths,
             paths: if settings.shard.is_some() {
                 settings.paths
@@ -84,6 +92,7 @@ impl Manifest {
             scenario: s.name.clone(),
             scenario_hash: s.hash(),
             seed: settings.seed,
+            sensitivity: None,
             shard: settings.shard.map(|(index, count)| ShardInfo {
                 blocks: (blocks.start, blocks.end),
                 count,

@@ -48,6 +48,12 @@ pub enum MergeError {
     },
     #[error("the shards cover blocks 0..{next} of 0..{blocks}: a shard is missing")]
     Missing { next: u64, blocks: u64 },
+    #[error("{} holds {found}, not {expected}: merge shards of one kind", dir.display())]
+    Kind {
+        dir: PathBuf,
+        expected: String,
+        found: String,
+    },
     #[error("the manifest's resolved scenario does not read back: {0}")]
     Scenario(String),
     #[error("cannot write to {}: {source}", dir.display())]
@@ -91,8 +97,9 @@ fn shard_manifest(dir: &Path) -> Result<Manifest, MergeError> {
 }
 
 /// The fields shards of one run share, as text for messages.
-fn run_fields(m: &Manifest) -> [(&'static str, String); 7] {
+fn run_fields(m: &Manifest) -> [(&'static str, String); 9] {
     [
+        ("kind", kind(m)),
         (
             "proposal",
             serde_json::to_string(&m.proposal).unwrap_or_default(),
@@ -103,7 +110,21 @@ fn run_fields(m: &Manifest) -> [(&'static str, String); 7] {
         ("sampling", format!("\"{}\"", m.sampling)),
         ("block_size", m.block_size.to_string()),
         ("version", format!("{:?}", m.version)),
+        (
+            "sensitivity",
+            m.sensitivity
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |v| v.to_string()),
+        ),
     ]
+}
+
+/// What a folder holds, for messages: "a run's shard" or "a <kind> shard".
+fn kind(m: &Manifest) -> String {
+    match &m.kind {
+        None => "a run's shard".to_owned(),
+        Some(k) => format!("a {k} shard"),
+    }
 }
 
 /// Sorts the shards by block range and checks that they cover the run's blocks once each.
@@ -180,8 +201,9 @@ fn append_rows(store: &mut RowStore, dir: &Path) -> Result<(), MergeError> {
     Ok(())
 }
 
-/// Merges the shard folders `dirs` of one run; the rows are stored in `out` (which is created).
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
+/// The manifests of the shard folders `dirs`, checked to be complete shards of one run (of
+/// one kind) that cover its blocks once each, in block order.
+pub fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, MergeError> {
     let mut shards = Vec::new();
     for d in dirs {
         shards.push((d.clone(), shard_manifest(d)?));
@@ -190,14 +212,33 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
         return Err(MergeError::NoShards);
     }
     check_coverage(&mut shards)?;
-    let first = &shards[0].1;
-    let mut s = crate::scenario::from_str("resolved_scenario", &first.resolved_scenario)
+    Ok(shards)
+}
+
+/// The scenario a manifest records (its resolved text, with the inputs' source comments).
+pub fn scenario_of(m: &Manifest) -> Result<Scenario, MergeError> {
+    let mut s = crate::scenario::from_str("resolved_scenario", &m.resolved_scenario)
         .map_err(|e| MergeError::Scenario(e.to_string()))?;
     for input in &mut s.inputs {
-        if let Some(src) = first.sources.get(&input.name) {
+        if let Some(src) = m.sources.get(&input.name) {
             input.source = Some(src.clone());
         }
     }
+    Ok(s)
+}
+
+/// Merges the shard folders `dirs` of one run; the rows are stored in `out` (which is created).
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
+    let shards = read_shards(dirs)?;
+    let first = &shards[0].1;
+    if first.kind.is_some() {
+        return Err(MergeError::Kind {
+            dir: shards[0].0.clone(),
+            expected: "a run's shard".to_owned(),
+            found: kind(first),
+        });
+    }
+    let s = scenario_of(first)?;
     let write_error = |source| MergeError::Write {
         dir: out.to_owned(),
         source,

@@ -15,7 +15,7 @@ mod tally;
 
 pub use adapt::{ADAPT_BELOW, Adapted, PILOT_BLOCKS, run_adaptive};
 pub use manifest::{Manifest, ShardInfo};
-pub use merge::{MergeError, Merged, merge};
+pub use merge::{MergeError, Merged, merge, read_shards, scenario_of};
 pub use outcomes::{Outcomes, month_index, outcome_names};
 pub use rows::{RowStore, Rows};
 pub use tally::{Counts, Tally};
@@ -176,6 +176,14 @@ pub trait Inputs: Sync {
     /// [`crate::stats::weights`]).
     fn draws_weighted(&self, s: &Scenario, seed: u64, path: u64) -> (Draws, f64) {
         (self.draws(s, seed, path), 0.0)
+    }
+
+    /// The seed and path index that the model's own streams of path `path` are keyed by
+    /// (cohorts, reviews, adoption, review phases, commitment orders): by default the run's
+    /// seed and the path itself. A design can give several of its paths the same model
+    /// randomness, so that they differ only in their inputs (a sensitivity design's rows).
+    fn streams(&self, seed: u64, path: u64) -> (u64, u64) {
+        (seed, path)
     }
 }
 

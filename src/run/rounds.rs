@@ -70,7 +70,8 @@ impl<E: Extra> Work<'_, E> {
         let mut units = Vec::new();
         for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
             let (draws, log_prior) = self.inputs.draws_weighted(s, settings.seed, i);
-            let r = model::simulate(s, &draws, i, settings.seed, Options::default());
+            let (seed, stream) = self.inputs.streams(settings.seed, i);
+            let r = model::simulate(s, &draws, stream, seed, Options::default());
             values.extend_from_slice(&r.values);
             let mut row = self.outcomes.row(s, &self.layout, &draws, &r);
             let weight = self.outcomes.weigh(s, &mut row, log_prior);

@@ -9,6 +9,7 @@ mod fuzz;
 mod layout;
 mod run;
 mod scenario_errors;
+mod sensitivity;
 mod shipped;
 mod stress;
 

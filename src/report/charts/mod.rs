@@ -14,6 +14,7 @@ pub mod fan;
 pub mod heatmap;
 pub mod overlay;
 mod raster;
+pub mod sobol;
 pub mod stress;
 pub mod tornado;
 

@@ -132,7 +132,7 @@ pub fn chart(s: &Summary, label: &str) -> Result<Chart, ChartError> {
 }
 
 /// `Cost collapse` → `cost collapse` (`OpenAI revenue` stays as it is).
-fn lower_first(text: &str) -> String {
+pub(super) fn lower_first(text: &str) -> String {
     let mut c = text.chars();
     match (c.next(), c.next()) {
         (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => a

@@ -1,8 +1,8 @@
 //! CSV files: `outcomes.csv` (one row per path) and `series.csv` (monthly quantiles, tidy) of
-//! a run, and the grid and series of a stress test.
+//! a run, the grid and series of a stress test, and the indices of a sensitivity design.
 
 use super::{Exporter, Sink};
-use crate::analysis::{OutcomeRows, Quantiles, RunView, StressSummary};
+use crate::analysis::{OutcomeRows, Quantiles, RunView, SensitivitySummary, StressSummary};
 use std::io;
 
 /// A number for CSV: shortest round-trip form; empty for NaN or infinity (month scalars:
@@ -117,6 +117,41 @@ pub fn stress_series(s: &StressSummary) -> io::Result<Vec<u8>> {
                     w.write_record([p.name.as_str(), month, metric, stat, &value])?;
                 }
             }
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `sensitivity.csv`: one row per explained outcome and group, its first-order and total
+/// index with standard error and 95% interval.
+pub fn sensitivity(s: &SensitivitySummary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "outcome",
+        "column",
+        "explained_as",
+        "group",
+        "first",
+        "first_se",
+        "first_ci95_low",
+        "first_ci95_high",
+        "total",
+        "total_se",
+        "total_ci95_low",
+        "total_ci95_high",
+    ])?;
+    for o in &s.outcomes {
+        for g in &o.indices {
+            let mut record = vec![
+                o.label.clone(),
+                o.outcome.clone(),
+                o.explained_as.clone(),
+                g.group.clone(),
+            ];
+            for i in [&g.first, &g.total] {
+                record.extend([i.value, i.se, i.ci95[0], i.ci95[1]].map(number));
+            }
+            w.write_record(&record)?;
         }
     }
     w.into_inner().map_err(|e| e.into_error())

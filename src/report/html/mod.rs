@@ -1,9 +1,10 @@
-//! The HTML pages: `report.html` of a run, `compare.html`, `stress.html`. Each is one
+//! The HTML pages: `report.html` of a run, `compare.html`, `stress.html`, `sensitivity.html`. Each is one
 //! self-contained file, charts inline as SVG, no scripts and no external references, readable
 //! in any browser and printable.
 
 pub mod compare;
 pub mod run;
+pub mod sensitivity;
 pub mod stress;
 
 use crate::analysis::Summary;

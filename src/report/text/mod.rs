@@ -5,5 +5,6 @@ pub mod compare;
 pub mod conditioning;
 pub mod explain;
 pub mod run;
+pub mod sensitivity;
 pub mod stress;
 pub mod validate;
