@@ -7,6 +7,7 @@ mod compare;
 mod extends_and_set;
 mod fuzz;
 mod layout;
+mod observations;
 mod run;
 mod scenario_errors;
 mod sensitivity;
