@@ -2,6 +2,7 @@
 //! loading a scenario, and the closing lines of output.
 
 use super::{Failure, INTERRUPTED};
+use infercast::pipeline::{Faults, Refused};
 use infercast::run::{Observer, Settings};
 use infercast::scenario::{self, Override, Scenario};
 use std::io::IsTerminal;
@@ -143,4 +144,58 @@ pub fn write_failure(dir: &Path, e: impl std::fmt::Display) -> Failure {
         "cannot write the outputs to {}: {e}",
         dir.display()
     ))
+}
+
+/// A command writing into `dir` failed with `e`: an output folder infercast may not replace
+/// is bad input (exit 2), as is a path that would exceed its budget of events; anything else
+/// is a failure to write (exit 1).
+pub fn failure(dir: &Path, e: std::io::Error) -> Failure {
+    match e.get_ref() {
+        Some(inner) if inner.is::<Refused>() => Failure::BadInput(inner.to_string()),
+        _ => write_failure(dir, e),
+    }
+}
+
+/// Faults injected into the write phase of the output folder, for tests only:
+/// `INFERCAST_FAIL_AFTER_FILES=N` lets N steps through (each file, then the swap's two
+/// renames) and stops before the next: `N` exits at once with code 137, as a kill would (no
+/// clean-up runs); `N:error` fails that step with an I/O error, as a full disk would. The
+/// library never reads the environment: the command line hands these to it.
+pub struct InjectedFaults {
+    after: usize,
+    error: bool,
+    steps: std::sync::atomic::AtomicUsize,
+}
+
+impl InjectedFaults {
+    /// The faults `INFERCAST_FAIL_AFTER_FILES` asks for, if any.
+    pub fn from_env() -> Option<Self> {
+        let v = std::env::var("INFERCAST_FAIL_AFTER_FILES").ok()?;
+        let (n, error) = match v.split_once(':') {
+            Some((n, "error")) => (n, true),
+            _ => (v.as_str(), false),
+        };
+        Some(Self {
+            after: n.trim().parse().ok()?,
+            error,
+            steps: 0.into(),
+        })
+    }
+}
+
+impl Faults for InjectedFaults {
+    fn before(&self, step: &str) -> std::io::Result<()> {
+        let n = self.steps.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n != self.after {
+            return Ok(());
+        }
+        if self.error {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!("injected fault before {step:?} (INFERCAST_FAIL_AFTER_FILES)"),
+            ));
+        }
+        eprintln!("killed before {step:?} (INFERCAST_FAIL_AFTER_FILES)");
+        std::process::exit(137)
+    }
 }

@@ -1,6 +1,8 @@
 //! `infercast merge`: shard folders of one run into the files of a single run.
 
 use super::{Done, Failure};
+use infercast::pipeline::Out;
+use infercast::run::MergeError;
 use std::path::PathBuf;
 
 /// The options of `merge`.
@@ -15,8 +17,14 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> Result<Done, Failure> {
-    let summary = infercast::pipeline::merge(&args.dirs, &args.out)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let faults = super::common::InjectedFaults::from_env();
+    let out = Out::new(&args.out).with_faults(faults.as_ref().map(|f| f as _));
+    let summary = infercast::pipeline::merge(&args.dirs, out).map_err(|e| match e {
+        // The output folder: one infercast may not replace is bad input, any other failure
+        // to write it is not.
+        MergeError::Write { dir, source } => super::common::failure(&dir, source),
+        e => Failure::BadInput(e.to_string()),
+    })?;
     let mut text = infercast::report::text::run::summary_table(&summary);
     text.push_str(&format!(
         "\nmerged {} shards into {}\n",

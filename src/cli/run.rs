@@ -69,8 +69,10 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     });
     let bar = Bar::new(settings.paths, c.quiet);
     let cancel = common::cancel_on_signal();
-    let (result, summary) = pipeline::run(&dir, &s, &settings, &bar, &cancel)
-        .map_err(|e| common::write_failure(&dir, e))?;
+    let faults = common::InjectedFaults::from_env();
+    let out = pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
+    let (result, summary) =
+        pipeline::run(out, &s, &settings, &bar, &cancel).map_err(|e| common::failure(&dir, e))?;
     if let Some(repair) = &result.repair {
         bar.warn(&format!("{}: {repair}", s.name));
     }

@@ -12,7 +12,7 @@ mod rounds;
 mod rows;
 mod tally;
 
-pub use manifest::{Manifest, ShardInfo};
+pub use manifest::{FileRecord, Manifest, ShardInfo};
 pub use merge::{MergeError, Merged, merge};
 pub use outcomes::{Outcomes, month_index, outcome_names};
 pub use rows::{RowStore, Rows};
