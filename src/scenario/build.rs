@@ -670,7 +670,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let shocks = build_shocks(&mut b, &raw, &vendors);
     let targets = build_targets(&mut b, &raw, &vendors);
     let plans = build_plans(&mut b, &raw, &vendors);
-    let correlations = build_correlations(&mut b, &raw);
+    let (correlations, dropped) = build_correlations(&mut b, &raw);
 
     if b.problems.is_empty() {
         check_work(&mut b, &segments, &vendors, devices.len());
@@ -695,10 +695,19 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
             input_names,
         };
     }
-    // The resolved scenario names itself, so that it reads back as the same scenario.
+    // The resolved scenario names itself, and leaves out the correlations that a pinned input
+    // dropped, so that it reads back as the same scenario: the one simulated.
     let mut value = root.to_value();
     if let toml::Value::Table(t) = &mut value {
         t.insert("name".to_owned(), toml::Value::String(name.clone()));
+        if let Some(toml::Value::Array(cs)) = t.get_mut("correlation") {
+            for i in dropped.iter().rev() {
+                cs.remove(*i);
+            }
+            if cs.is_empty() {
+                t.remove("correlation");
+            }
+        }
     }
     let resolved = toml::to_string(&value).unwrap_or_default();
     let scenario = Scenario {
@@ -1571,8 +1580,10 @@ fn build_plans(b: &mut Builder, raw: &RawScenario, vendors: &[Vendor]) -> Vec<Pl
     out
 }
 
-fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Correlation> {
+/// The correlations, and the indices of those dropped because an input they name was pinned.
+fn build_correlations(b: &mut Builder, raw: &RawScenario) -> (Vec<Correlation>, Vec<usize>) {
     let mut out = Vec::new();
+    let mut dropped = Vec::new();
     let mut seen = HashSet::new();
     for (i, c) in raw.correlation.iter().enumerate() {
         let node = b.entry("correlation", i);
@@ -1610,7 +1621,12 @@ fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Correlation> {
                         .loc
                         .as_ref()
                         .zip(node)
-                        .is_some_and(|(l, n)| l.depth < n.loc.depth) => {}
+                        .is_some_and(|(l, n)| l.depth < n.loc.depth) =>
+                {
+                    if dropped.last() != Some(&i) {
+                        dropped.push(i);
+                    }
+                }
                 Some(id) => {
                     let why = if b.inputs[id].kind == InputKind::Population {
                         "describes a population, not an uncertain input"
@@ -1666,5 +1682,5 @@ fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Correlation> {
             }
         }
     }
-    out
+    (out, dropped)
 }

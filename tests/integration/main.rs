@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod extends_and_set;
 mod fuzz;
+mod merge;
 mod outputs;
 mod run;
 mod scenario_errors;
