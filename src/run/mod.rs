@@ -11,6 +11,7 @@ mod outcomes;
 mod rounds;
 mod rows;
 mod tally;
+mod verify;
 
 pub use manifest::{FileRecord, Manifest, ShardInfo};
 pub use merge::{MergeError, Merged, merge};
@@ -26,6 +27,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Paths per block. Fixed (recorded in the manifest), never derived from threads.
 pub const BLOCK_SIZE: u64 = 64;
+
+/// The most paths a run may have: 2^40 (about 1.1 trillion). Path indices, block and shard
+/// arithmetic (`k × blocks / n` with up to [`MAX_SHARDS`] shards) stay far within 64 bits, and
+/// path counts stay exact as floating-point numbers (2^53) in every probability; beyond any
+/// real run anyway (a base path takes about a millisecond: 2^40 paths are 35 core-years).
+pub const MAX_PATHS: u64 = 1 << 40;
+
+/// The most shards a run may be split into: 2^20.
+pub const MAX_SHARDS: u64 = 1 << 20;
 
 /// Told about progress as blocks finish (from worker threads).
 pub trait Observer: Sync {
