@@ -3,7 +3,7 @@
 
 use super::{Failure, INTERRUPTED};
 use infercast::pipeline::{Faults, Refused};
-use infercast::run::{Observer, Settings};
+use infercast::run::{Observer, PathTooLong, Settings};
 use infercast::scenario::{self, Override, Scenario};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -151,7 +151,9 @@ pub fn write_failure(dir: &Path, e: impl std::fmt::Display) -> Failure {
 /// is a failure to write (exit 1).
 pub fn failure(dir: &Path, e: std::io::Error) -> Failure {
     match e.get_ref() {
-        Some(inner) if inner.is::<Refused>() => Failure::BadInput(inner.to_string()),
+        Some(inner) if inner.is::<Refused>() || inner.is::<PathTooLong>() => {
+            Failure::BadInput(inner.to_string())
+        }
         _ => write_failure(dir, e),
     }
 }
@@ -197,5 +199,42 @@ impl Faults for InjectedFaults {
         }
         eprintln!("killed before {step:?} (INFERCAST_FAIL_AFTER_FILES)");
         std::process::exit(137)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_over_its_budget_and_a_refused_folder_are_bad_input() {
+        let dir = Path::new("out");
+        let long = PathTooLong {
+            path: 3,
+            events: 11,
+            budget: 10,
+            month: 2,
+        };
+        let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, long);
+        match failure(dir, e) {
+            Failure::BadInput(m) => {
+                for field in ["cohorts", "review_rate", "review_months", "horizon"] {
+                    assert!(m.contains(field), "{m}");
+                }
+            }
+            _ => panic!("a path over its budget is bad input"),
+        }
+        let refused = Refused {
+            dir: dir.to_owned(),
+            why: "it holds `x`".to_owned(),
+        };
+        assert!(matches!(
+            failure(dir, std::io::Error::other(refused)),
+            Failure::BadInput(_)
+        ));
+        assert!(matches!(
+            failure(dir, std::io::Error::other("disk full")),
+            Failure::Other(_)
+        ));
     }
 }
