@@ -4,6 +4,7 @@ mod calibration;
 mod charts;
 mod cli;
 mod compare;
+mod csv_cells;
 mod extends_and_set;
 mod fuzz;
 mod merge;
