@@ -3,7 +3,7 @@
 
 use super::{Failure, INTERRUPTED};
 use infercast::pipeline::{Faults, Refused};
-use infercast::run::{Observer, PathTooLong, Settings};
+use infercast::run::{MAX_PATHS, MAX_SHARDS, Observer, PathTooLong, Settings};
 use infercast::scenario::{self, Override, Scenario};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -47,10 +47,10 @@ impl Common {
             until_se: None,
             shard: None,
         };
-        if settings.paths == 0 {
-            return Err(Failure::BadInput("--paths must be at least 1".to_owned()));
+        match limits(&settings) {
+            Some(problem) => Err(Failure::BadInput(problem)),
+            None => Ok(settings),
         }
-        Ok(settings)
     }
 
     /// The output folder: `--out`, else `output/<name>`.
@@ -58,6 +58,36 @@ impl Common {
         self.out
             .clone()
             .unwrap_or_else(|| PathBuf::from("output").join(name))
+    }
+}
+
+/// The most worker threads: far more than the cores of any machine this runs on, and each
+/// worker keeps two tallies of its own (tens of megabytes for base), so more only add memory.
+pub const MAX_THREADS: usize = 1024;
+
+/// Why the numbers of `settings` are out of bounds, if they are: paths from 1 to
+/// [`MAX_PATHS`], at most [`MAX_THREADS`] threads, at most [`MAX_SHARDS`] shards.
+pub fn limits(settings: &Settings) -> Option<String> {
+    if settings.paths == 0 {
+        return Some("--paths must be at least 1".to_owned());
+    }
+    if settings.paths > MAX_PATHS {
+        return Some(format!(
+            "--paths: at most {MAX_PATHS} (2^40), found {}: path counts and indices must stay exact in 64-bit block arithmetic and as floating-point numbers, and 2^40 base paths are already about 35 core-years",
+            settings.paths
+        ));
+    }
+    if settings.threads > MAX_THREADS {
+        return Some(format!(
+            "--threads: at most {MAX_THREADS}, found {}: each worker thread keeps tallies of its own, and threads beyond the cores only add memory",
+            settings.threads
+        ));
+    }
+    match settings.shard {
+        Some((_, n)) if n > MAX_SHARDS => Some(format!(
+            "--shard: at most {MAX_SHARDS} shards (2^20), found {n}: shard k of n holds blocks k × blocks / n onwards, which must stay within 64 bits"
+        )),
+        _ => None,
     }
 }
 

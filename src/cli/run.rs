@@ -3,7 +3,7 @@
 use super::common::{self, Bar, Common, parse_override};
 use super::{Done, Failure};
 use infercast::pipeline;
-use infercast::run::Settings;
+use infercast::run::{MAX_PATHS, Settings};
 use infercast::scenario::{Override, Sampling, Scenario};
 use std::path::PathBuf;
 
@@ -127,8 +127,13 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 
 /// Why these run settings cannot work, if they cannot.
 fn problem(s: &Scenario, settings: &Settings, max_paths: Option<u64>) -> Option<String> {
-    if settings.paths == 0 {
-        return Some("--paths must be at least 1".to_owned());
+    if let Some(problem) = common::limits(settings) {
+        return Some(match (settings.until_se, max_paths) {
+            (Some(_), Some(_)) if settings.paths > MAX_PATHS => {
+                problem.replacen("--paths", "--max-paths", 1)
+            }
+            _ => problem,
+        });
     }
     match settings.until_se {
         None if max_paths.is_some() => Some("--max-paths goes with --until-se".to_owned()),

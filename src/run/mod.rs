@@ -87,7 +87,11 @@ impl Settings {
         let n_blocks = self.paths.div_ceil(BLOCK_SIZE);
         match self.shard {
             None => 0..n_blocks,
-            Some((k, n)) => k * n_blocks / n..(k + 1) * n_blocks / n,
+            // In 128 bits: exact for any shard count (the command line allows 2^20).
+            Some((k, n)) => {
+                let at = |k: u64| (u128::from(k) * u128::from(n_blocks) / u128::from(n)) as u64;
+                at(k)..at(k + 1)
+            }
         }
     }
 }
