@@ -41,8 +41,10 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let dir = args.common.folder(&format!("{}-stress", s.name));
     let bar = Bar::new(settings.paths, args.common.quiet);
     let cancel = common::cancel_on_signal();
-    let (result, summary) = infercast::pipeline::stress(&dir, &s, &settings, &grid, &bar, &cancel)
-        .map_err(|e| common::write_failure(&dir, e))?;
+    let faults = common::InjectedFaults::from_env();
+    let out = infercast::pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
+    let (result, summary) = infercast::pipeline::stress(out, &s, &settings, &grid, &bar, &cancel)
+        .map_err(|e| common::failure(&dir, e))?;
     drop(bar);
     if let Some(repair) = &result.repair {
         eprint!("warning: {}: {repair}", s.name);
