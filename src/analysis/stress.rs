@@ -83,8 +83,8 @@ pub struct StressSummary {
     pub plans: Vec<PlanSummary>,
 }
 
-fn quantiles(hs: &[crate::stats::Histogram]) -> Vec<Quantiles> {
-    hs.iter().map(Quantiles::of).collect()
+fn quantiles(hs: &[crate::stats::Histogram], w: &Weighing) -> Vec<Quantiles> {
+    hs.iter().map(|h| w.quantiles(h)).collect()
 }
 
 /// A plan's terms in words: "fee 20 $/month, 10M tokens included, overage 4 $/M, cap 100M, …".
@@ -154,9 +154,9 @@ impl StressSummary {
                             loss: prob(*losses),
                         })
                         .collect(),
-                    margin: quantiles(&t.margin),
-                    loss_share: quantiles(&t.loss_share),
-                    top5_share: quantiles(&t.top5_share),
+                    margin: quantiles(&t.margin, &w),
+                    loss_share: quantiles(&t.loss_share, &w),
+                    top5_share: quantiles(&t.top5_share, &w),
                 }
             })
             .collect();
