@@ -12,7 +12,7 @@ pub use explain::{ExplainSummary, Quarter, TimelineItem};
 pub use stress::{GridAxes, PlanSummary, PlanYear, StressSummary};
 pub use summary::{
     Assumption, DateCurves, Distribution, KEY_SCALARS, MonthProbability, Probability, Quantiles,
-    Sensitivity, Summary, TargetResult, ThresholdValue, series_quantiles,
+    Sensitivity, Summary, TargetResult, ThresholdValue, assumptions, series_quantiles,
 };
 
 use std::io;

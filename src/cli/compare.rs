@@ -3,6 +3,7 @@
 use super::common::{self, Bar, Common};
 use super::{Done, Failure};
 use infercast::model::Layout;
+use infercast::report::export::Format;
 use infercast::scenario::Scenario;
 use std::path::PathBuf;
 
@@ -20,6 +21,10 @@ pub struct Args {
     // output/compare-<name>-<name>...
     #[command(flatten)]
     common: Common,
+    /// Data files: csv (series.csv, outcomes.csv), parquet (series, outcomes, targets and
+    /// assumptions as typed .parquet files) or both.
+    #[arg(long, default_value = "csv", value_name = "csv|parquet|both", value_parser = common::parse_format)]
+    format: Format,
 }
 
 /// The series `compare` overlays when no `--metric` is given.
@@ -87,11 +92,12 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let dir = args.common.folder(&format!("compare-{}", names.join("-")));
     let bar = Bar::new(settings.paths * scenarios.len() as u64, args.common.quiet);
     let cancel = common::cancel_on_signal();
-    let mut summaries = Vec::new();
+    let mut runs = Vec::new();
     let folders: Vec<PathBuf> = scenarios.iter().map(|s| dir.join(&s.name)).collect();
     for (s, sub) in scenarios.iter().zip(&folders) {
-        let (result, summary) = infercast::pipeline::run(sub, s, &settings, &bar, &cancel)
-            .map_err(|e| common::write_failure(sub, e))?;
+        let (result, analysed) =
+            infercast::pipeline::run(sub, s, &settings, args.format, &bar, &cancel)
+                .map_err(|e| common::write_failure(sub, e))?;
         if let Some(repair) = &result.repair {
             bar.warn(&format!("{}: {repair}", s.name));
         }
@@ -104,10 +110,11 @@ pub fn main(args: Args) -> Result<Done, Failure> {
                 sub.display()
             )));
         }
-        summaries.push(summary.expect("a full run has a summary"));
+        runs.push(analysed.expect("a full run is analysed"));
     }
     drop(bar);
-    let c = infercast::pipeline::compare(&dir, &folders, &summaries, &metrics).map_err(|e| {
+    let runs: Vec<_> = runs.iter().collect();
+    let c = infercast::pipeline::compare(&dir, &folders, &runs, &metrics).map_err(|e| {
         Failure::Other(format!(
             "cannot write the comparison to {}: {e}",
             dir.display()

@@ -29,7 +29,7 @@ impl Folder {
     fn write(
         &self,
         name: &str,
-        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
     ) -> io::Result<()> {
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
         {
@@ -62,7 +62,7 @@ impl Sink for Folder {
     fn put_with(
         &mut self,
         name: &str,
-        write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+        write: &mut dyn FnMut(&mut (dyn Write + Send)) -> io::Result<()>,
     ) -> io::Result<()> {
         self.write(name, write)
     }

@@ -9,6 +9,7 @@ pub use folder::Folder;
 use crate::analysis::{
     Comparison, ExplainSummary, RunView, StressSummary, Summary, series_quantiles,
 };
+use crate::report::export::Format;
 use crate::report::{charts, export, html};
 use crate::run::{self, Manifest, MergeError, Observer, RowStore, Rows, RunResult, Settings};
 use crate::scenario::{Scenario, metrics};
@@ -17,44 +18,80 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+/// A finished run held in memory: its summary, its outcome rows (in a temporary file) and its
+/// manifest. [`write`] writes its folder; front ends without a folder (the Python package)
+/// read it directly.
+pub struct Analysed {
+    pub summary: Summary,
+    pub rows: Rows,
+    pub manifest: Manifest,
+}
+
 /// Runs `s` with `settings` and writes its folder `dir`: a shard folder with `--shard`, else
-/// every file of a run, whose summary is returned.
+/// every file of a run (data files in `format`), which is returned analysed.
 pub fn run(
+    dir: &Path,
+    s: &Scenario,
+    settings: &Settings,
+    format: Format,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> io::Result<(RunResult, Option<Analysed>)> {
+    let (result, rows) = simulate(dir, s, settings, observer, cancel)?;
+    if settings.shard.is_some() {
+        write_shard(dir, s, settings, &result, &rows, format)?;
+        return Ok((result, None));
+    }
+    let (result, analysed) = analyse(s, settings, result, rows)?;
+    write(dir, &analysed, format)?;
+    Ok((result, Some(analysed)))
+}
+
+/// Runs `s` with `settings` into memory, writing nothing but its outcome rows, which are kept
+/// in a temporary file in `scratch` (removed with them). A shard setting is ignored: the
+/// whole run is analysed.
+pub fn run_in_memory(
+    scratch: &Path,
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> io::Result<(RunResult, Analysed)> {
+    let settings = Settings {
+        shard: None,
+        ..*settings
+    };
+    let (result, rows) = simulate(scratch, s, &settings, observer, cancel)?;
+    analyse(s, &settings, result, rows)
+}
+
+/// Runs the paths, storing their outcome rows in a temporary file in `dir`.
+fn simulate(
     dir: &Path,
     s: &Scenario,
     settings: &Settings,
     observer: &dyn Observer,
     cancel: &AtomicBool,
-) -> io::Result<(RunResult, Option<Summary>)> {
+) -> io::Result<(RunResult, Rows)> {
     let mut rows = RowStore::create(dir, &run::outcome_names(s))?;
-    let mut result = run::run(
+    let result = run::run(
         s,
         settings,
         observer,
         &mut |first, block| rows.write(first, block),
         cancel,
     )?;
-    let rows = rows.finish()?;
-    let summary = if settings.shard.is_some() {
-        write_shard(dir, s, settings, &result, &rows)?;
-        None
-    } else {
-        Some(write_run(dir, s, settings, &mut result, &rows)?)
-    };
-    Ok((result, summary))
+    Ok((result, rows.finish()?))
 }
 
-/// Writes every file of run `r` into `dir`: `summary.json` (reading the outcome rows back a
-/// few columns at a time for the sensitivity), the data files, the charts and `report.html`,
-/// then `manifest.json`. Returns the summary. `r.tally.series` is emptied once read.
-pub fn write_run(
-    dir: &Path,
+/// Analyses run `r` of `s`: its summary (reading the outcome rows back a few columns at a
+/// time for the sensitivity) and its manifest. `r.tally.series` is emptied once read.
+pub fn analyse(
     s: &Scenario,
     settings: &Settings,
-    r: &mut RunResult,
-    rows: &Rows,
-) -> io::Result<Summary> {
-    let mut folder = Folder::create(dir)?;
+    mut r: RunResult,
+    rows: Rows,
+) -> io::Result<(RunResult, Analysed)> {
     let months: Vec<bool> = r.outcomes.names()[1..]
         .iter()
         .map(|n| metrics::is_month(n))
@@ -66,75 +103,134 @@ pub fn write_run(
             vec![Vec::new(); cs.len()]
         })
     };
-    let series = series_quantiles(r);
+    let series = series_quantiles(&r);
     // The series sketches are the run's largest allocation, and sensitivity, next, ranks whole
     // outcome columns: the first is freed before the second, so peak memory stays the run's.
     r.tally.series = Vec::new();
-    let summary = Summary::new(s, settings, r, series, &columns);
+    let summary = Summary::new(s, settings, &r, series, &columns);
     if let Some(e) = error.into_inner() {
         return Err(e);
     }
-    let view = RunView {
-        summary: &summary,
-        rows,
-    };
-    for exporter in export::run_exporters() {
-        exporter.export(&view, &mut folder)?;
-    }
-    let charts = charts::run_charts(&summary)?;
-    charts::export(&charts, &mut folder)?;
-    folder.put_html("report.html", &html::run::report(&summary, &charts))?;
-    folder.put_json("manifest.json", &Manifest::new(s, settings, r))?;
-    Ok(summary)
+    let manifest = Manifest::new(s, settings, &r);
+    Ok((
+        r,
+        Analysed {
+            summary,
+            rows,
+            manifest,
+        },
+    ))
 }
 
-/// Writes a shard's files into `dir`: its exact tally (`tally.json`), its outcome rows and its
-/// manifest (last). [`merge`] turns a full set of shards into a run's files.
+/// Writes every file of an analysed run into `dir`: `summary.json`, the data files in
+/// `format`, the charts and `report.html`, then `manifest.json`.
+pub fn write(dir: &Path, a: &Analysed, format: Format) -> io::Result<()> {
+    let mut folder = Folder::create(dir)?;
+    let view = RunView {
+        summary: &a.summary,
+        rows: &a.rows,
+    };
+    for exporter in export::run_exporters(format) {
+        exporter.export(&view, &mut folder)?;
+    }
+    let charts = charts::run_charts(&a.summary)?;
+    charts::export(&charts, &mut folder)?;
+    folder.put_html("report.html", &html::run::report(&a.summary, &charts))?;
+    folder.put_json("manifest.json", &a.manifest)
+}
+
+/// Writes a shard's files into `dir`: its exact tally (`tally.json`), its outcome rows (in
+/// `format`) and its manifest (last). [`merge`] turns a full set of shards into a run's files.
 pub fn write_shard(
     dir: &Path,
     s: &Scenario,
     settings: &Settings,
     r: &RunResult,
     rows: &Rows,
+    format: Format,
 ) -> io::Result<()> {
     let mut folder = Folder::create(dir)?;
     let tally = serde_json::to_vec(&r.tally).map_err(io::Error::other)?;
     export::Sink::put(&mut folder, "tally.json", &tally)?;
-    export::Sink::put_with(&mut folder, "outcomes.csv", &mut |out| {
-        export::csv::outcomes(rows, out)
-    })?;
+    export::outcome_rows(rows, &month_labels(s), format, &mut folder)?;
     folder.put_json("manifest.json", &Manifest::new(s, settings, r))
 }
 
-/// Merges the shard folders `dirs` of one run into `out`, writing the same files a run in one
-/// process writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Summary, MergeError> {
-    let mut m = run::merge(dirs, out)?;
-    write_run(out, &m.scenario, &m.settings, &mut m.result, &m.rows).map_err(|source| {
-        MergeError::Write {
-            dir: out.to_owned(),
-            source,
-        }
-    })
+/// The simulated months of `s`, `"YYYY-MM"`, from `start` to `horizon`.
+fn month_labels(s: &Scenario) -> Vec<String> {
+    (0..s.months())
+        .map(|m| s.start.plus(m as i32).to_string())
+        .collect()
 }
 
-/// Compares the runs whose summaries are `summaries` and whose files are in `folders` (the
-/// first is the reference), writing the comparison into `dir`.
+/// Merges the shard folders `dirs` of one run into `out`, writing the same files a run in one
+/// process writes, with data files in `format` (default: the shards' own).
+pub fn merge(dirs: &[PathBuf], out: &Path, format: Option<Format>) -> Result<Summary, MergeError> {
+    let m = run::merge(dirs, out)?;
+    let format = format.unwrap_or(match (m.csv, m.parquet) {
+        (false, true) => Format::Parquet,
+        (true, true) => Format::Both,
+        _ => Format::Csv,
+    });
+    let write_error = |source| MergeError::Write {
+        dir: out.to_owned(),
+        source,
+    };
+    let (_, a) = analyse(&m.scenario, &m.settings, m.result, m.rows).map_err(write_error)?;
+    write(out, &a, format).map_err(write_error)?;
+    Ok(a.summary)
+}
+
+/// The comparison of analysed runs (the first is the reference), with the overlay charts of
+/// `metrics`, in memory.
+pub fn comparison(
+    runs: &[&Analysed],
+    metrics: &[String],
+) -> io::Result<(Comparison, Vec<charts::Chart>)> {
+    let summaries: Vec<Summary> = runs.iter().map(|a| a.summary.clone()).collect();
+    let mut column = |k: usize, name: &str| {
+        let names = runs[k].rows.names();
+        let c = names[1..]
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| io::Error::other(format!("no outcome column {name:?}")))?;
+        let month = vec![metrics::is_month(name); names.len() - 1];
+        Ok(runs[k].rows.columns(&[c], &month)?.remove(0))
+    };
+    let c = Comparison::new(&summaries, metrics, &mut column)?;
+    let charts: Vec<charts::Chart> = metrics
+        .iter()
+        .map(|m| charts::overlay::compare(&summaries, m))
+        .collect::<Result<_, _>>()?;
+    Ok((c, charts))
+}
+
+/// Compares the analysed runs `runs` (the first is the reference), whose folders are
+/// `folders`, writing the comparison into `dir`.
 pub fn compare(
     dir: &Path,
     folders: &[PathBuf],
-    summaries: &[Summary],
+    runs: &[&Analysed],
     metrics: &[String],
 ) -> io::Result<Comparison> {
+    let (c, charts) = comparison(runs, metrics)?;
+    let summaries: Vec<Summary> = runs.iter().map(|a| a.summary.clone()).collect();
+    write_comparison(dir, folders, &c, &summaries, &charts)?;
+    Ok(c)
+}
+
+/// Writes comparison `c` of the runs `summaries`, whose folders are `folders`, into `dir`:
+/// the overlay charts, `compare.json` and `compare.html` (linking each run's report).
+pub fn write_comparison(
+    dir: &Path,
+    folders: &[PathBuf],
+    c: &Comparison,
+    summaries: &[Summary],
+    charts: &[charts::Chart],
+) -> io::Result<()> {
     let mut folder = Folder::create(dir)?;
-    let mut column = |k: usize, name: &str| read_column(&folders[k].join("outcomes.csv"), name);
-    let c = Comparison::new(summaries, metrics, &mut column)?;
-    let charts: Vec<charts::Chart> = metrics
-        .iter()
-        .map(|m| charts::overlay::compare(summaries, m))
-        .collect::<Result<_, _>>()?;
-    charts::export(&charts, &mut folder)?;
-    folder.put_json("compare.json", &c)?;
+    charts::export(charts, &mut folder)?;
+    folder.put_json("compare.json", c)?;
     let names: Vec<String> = folders
         .iter()
         .map(|f| {
@@ -145,31 +241,8 @@ pub fn compare(
                 .to_string()
         })
         .collect();
-    let page = html::compare::page(&c, summaries, &charts, &names);
-    folder.put_html("compare.html", &page)?;
-    Ok(c)
-}
-
-/// The outcome column `name` of an `outcomes.csv`, as numbers (empty cells are NaN, or +∞,
-/// "never", in a month column).
-fn read_column(path: &Path, name: &str) -> io::Result<Vec<f64>> {
-    let mut rdr = csv::Reader::from_path(path)?;
-    let headers = rdr.headers()?.clone();
-    let c = headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| io::Error::other(format!("{} has no column {name:?}", path.display())))?;
-    let missing = if metrics::is_month(name) {
-        f64::INFINITY
-    } else {
-        f64::NAN
-    };
-    let mut out = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    while rdr.read_record(&mut rec)? {
-        out.push(rec.get(c).and_then(|t| t.parse().ok()).unwrap_or(missing));
-    }
-    Ok(out)
+    let page = html::compare::page(c, summaries, charts, &names);
+    folder.put_html("compare.html", &page)
 }
 
 /// Runs every plan of `s` on every path over `grid` and writes the stress test's files into
@@ -182,33 +255,52 @@ pub fn stress(
     observer: &dyn Observer,
     cancel: &AtomicBool,
 ) -> io::Result<(RunResult, StressSummary)> {
+    let (result, summary, manifest) = stress_in_memory(s, settings, grid, observer, cancel)?;
+    write_stress(dir, &summary, &manifest)?;
+    Ok((result, summary))
+}
+
+/// Runs every plan of `s` on every path over `grid`, in memory: the run, the stress test's
+/// summary and its manifest.
+pub fn stress_in_memory(
+    s: &Scenario,
+    settings: &Settings,
+    grid: &Grid,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> io::Result<(RunResult, StressSummary, Manifest)> {
     let extra = Stress::new(s, grid.clone(), settings.seed);
     let (result, tallies) =
         run::run_with(s, settings, observer, &mut |_, _| Ok(()), cancel, &extra)?;
-    let mut folder = Folder::create(dir)?;
     let summary = StressSummary::new(s, settings, grid, &tallies);
-    folder.put_json("stress.json", &summary)?;
+    let mut manifest = Manifest::new(s, settings, &result);
+    manifest.grid = Some(serde_json::to_value(grid).map_err(io::Error::other)?);
+    manifest.subscribers_simulated = Some(SUBSCRIBERS as u64);
+    Ok((result, summary, manifest))
+}
+
+/// Writes a stress test's files into `dir`: `stress.json`, the grid and series CSVs, the
+/// charts, `stress.html`, then `manifest.json`.
+pub fn write_stress(dir: &Path, summary: &StressSummary, manifest: &Manifest) -> io::Result<()> {
+    let mut folder = Folder::create(dir)?;
+    folder.put_json("stress.json", summary)?;
     export::Sink::put(
         &mut folder,
         "stress-grid.csv",
-        &export::csv::stress_grid(&summary)?,
+        &export::csv::stress_grid(summary)?,
     )?;
     export::Sink::put(
         &mut folder,
         "stress-series.csv",
-        &export::csv::stress_series(&summary)?,
+        &export::csv::stress_series(summary)?,
     )?;
     let mut all = Vec::new();
     for p in &summary.plans {
-        all.extend(charts::stress::plan_charts(&summary, p)?);
+        all.extend(charts::stress::plan_charts(summary, p)?);
     }
     charts::export(&all, &mut folder)?;
-    folder.put_html("stress.html", &html::stress::page(&summary, &all))?;
-    let mut manifest = Manifest::new(s, settings, &result);
-    manifest.grid = Some(serde_json::to_value(grid).map_err(io::Error::other)?);
-    manifest.subscribers_simulated = Some(SUBSCRIBERS as u64);
-    folder.put_json("manifest.json", &manifest)?;
-    Ok((result, summary))
+    folder.put_html("stress.html", &html::stress::page(summary, &all))?;
+    folder.put_json("manifest.json", manifest)
 }
 
 /// `explain`: the median path of `s` and the decomposition of its collapse factor.

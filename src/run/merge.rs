@@ -60,6 +60,9 @@ pub struct Merged {
     pub settings: Settings,
     pub result: RunResult,
     pub rows: Rows,
+    /// The outcome files the (first) shard had: `outcomes.csv`, `outcomes.parquet`.
+    pub csv: bool,
+    pub parquet: bool,
 }
 
 /// Reads and checks the manifest of shard folder `dir`.
@@ -147,8 +150,19 @@ fn check_coverage(shards: &mut [(PathBuf, Manifest)]) -> Result<(), MergeError> 
     Ok(())
 }
 
+/// Appends the rows of a shard's outcome file to `store`: `outcomes.parquet` when it has
+/// one (and this build reads Parquet), else `outcomes.csv`.
+fn append_rows(store: &mut RowStore, dir: &Path, s: &Scenario) -> Result<(), MergeError> {
+    #[cfg(feature = "parquet")]
+    if dir.join("outcomes.parquet").exists() {
+        return append_parquet_rows(store, dir, s);
+    }
+    let _ = s;
+    append_csv_rows(store, dir)
+}
+
 /// Appends the rows of a shard's `outcomes.csv` to `store`.
-fn append_rows(store: &mut RowStore, dir: &Path) -> Result<(), MergeError> {
+fn append_csv_rows(store: &mut RowStore, dir: &Path) -> Result<(), MergeError> {
     let file = "outcomes.csv";
     let invalid = |problem: String| MergeError::Invalid {
         dir: dir.to_owned(),
@@ -170,6 +184,90 @@ fn append_rows(store: &mut RowStore, dir: &Path) -> Result<(), MergeError> {
         store
             .write(path, &[row])
             .map_err(|e| invalid(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Appends the rows of a shard's `outcomes.parquet` to `store`: the columns must be those of
+/// the run, typed as `report::export::parquet` writes them (an int64 `path`; floats, dates of
+/// months, booleans; nulls for missing values).
+#[cfg(feature = "parquet")]
+fn append_parquet_rows(store: &mut RowStore, dir: &Path, s: &Scenario) -> Result<(), MergeError> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Float64Type, Int64Type};
+    use arrow_schema::DataType;
+    let file = "outcomes.parquet";
+    let invalid = |problem: String| MergeError::Invalid {
+        dir: dir.to_owned(),
+        file,
+        problem,
+    };
+    let f = std::fs::File::open(dir.join(file)).map_err(|source| MergeError::Read {
+        dir: dir.to_owned(),
+        file,
+        source,
+    })?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .and_then(|b| b.with_batch_size(4096).build())
+        .map_err(|e| invalid(e.to_string()))?;
+    let names = outcome_names(s);
+    let found: Vec<String> = arrow_array::RecordBatchReader::schema(&reader)
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    if found != names {
+        return Err(invalid(format!(
+            "its columns are not the run's outcomes: found {found:?}"
+        )));
+    }
+    // A month's date back to its 1-based index.
+    let month_index: std::collections::HashMap<i32, f64> = (0..s.months())
+        .map(|m| (s.start.plus(m as i32).epoch_days(), m as f64 + 1.0))
+        .collect();
+    for batch in reader {
+        let batch = batch.map_err(|e| invalid(e.to_string()))?;
+        let n = batch.num_rows();
+        let mut rows = vec![Vec::with_capacity(names.len() - 1); n];
+        let paths = batch
+            .column(0)
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| invalid("`path` is not an int64 column".to_owned()))?;
+        for (c, column) in batch.columns().iter().enumerate().skip(1) {
+            let value = |i: usize| -> Option<f64> {
+                if column.is_null(i) {
+                    return None;
+                }
+                Some(match column.data_type() {
+                    DataType::Float64 => column.as_primitive::<Float64Type>().value(i),
+                    DataType::Date32 => {
+                        let d = column.as_primitive::<Date32Type>().value(i);
+                        *month_index.get(&d)?
+                    }
+                    DataType::Boolean => f64::from(u8::from(column.as_boolean().value(i))),
+                    _ => return None,
+                })
+            };
+            if !matches!(
+                column.data_type(),
+                DataType::Float64 | DataType::Date32 | DataType::Boolean
+            ) {
+                return Err(invalid(format!(
+                    "column {:?} has type {}",
+                    names[c],
+                    column.data_type()
+                )));
+            }
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(value(i).unwrap_or(f64::NAN));
+            }
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            store
+                .write(paths.value(i) as u64, &[row])
+                .map_err(|e| invalid(e.to_string()))?;
+        }
     }
     Ok(())
 }
@@ -212,7 +310,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
             None => t,
             Some(acc) => acc.merge(t),
         });
-        append_rows(&mut rows, d)?;
+        append_rows(&mut rows, d, &s)?;
     }
     let settings = Settings {
         paths: first.paths,
@@ -223,7 +321,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
         shard: None,
     };
     let result = from_tally(&s, tally.expect("at least one shard"));
+    let has = |file: &str| shards[0].0.join(file).exists();
     Ok(Merged {
+        csv: has("outcomes.csv"),
+        parquet: has("outcomes.parquet"),
         scenario: s,
         settings,
         result,
