@@ -189,7 +189,7 @@ _DEFAULT_METRICS = ["cost_per_task_ref", "price_blended", "tokens_total", "reven
 
 
 def compare(
-    paths_or_files: Sequence[PathLike],
+    files: Sequence[PathLike],
     metrics: Optional[Iterable[str]] = None,
     paths: Optional[int] = None,
     seed: Optional[int] = None,
@@ -197,7 +197,7 @@ def compare(
 ) -> Comparison:
     """Runs every scenario with the same seed, paths and sampling (the first scenario's
     unless given) and compares them, as ``infercast compare``."""
-    files = [os.fspath(p) for p in paths_or_files]
+    files = [os.fspath(p) for p in files]
     metrics = list(metrics) if metrics is not None else list(_DEFAULT_METRICS)
     return Comparison(_native.compare(files, metrics, paths, seed, threads))
 
