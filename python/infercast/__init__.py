@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import numbers
 import os
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -55,8 +56,10 @@ def _toml(value: Any) -> str:
     """A ``--set`` value as TOML text: a number, or a dict as an inline distribution."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):  # numpy numbers too
+        return repr(float(value))
     if isinstance(value, str):
         return value  # already TOML, e.g. '{ dist = "normal", mean = 6, sd = 2 }'
     if isinstance(value, Mapping):

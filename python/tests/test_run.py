@@ -151,3 +151,15 @@ def test_compare_stress_explain_validate_match_the_cli(tmp_path, root, infercast
     assert v.name == "base"
     row = v.assumptions.set_index("input").loc["vendor.DeepSeek.launch_price"]
     assert row["distribution"].startswith("uniform")
+
+
+def test_set_takes_numbers_dicts_and_toml_text(root):
+    def described(value):
+        return infercast.validate(root / BASE, set={"vendor.DeepSeek.launch_price": value}).text
+
+    as_text = described('{ dist = "lognormal", median = 0.14, p90 = 0.3 }')
+    assert described({"dist": "lognormal", "median": 0.14, "p90": 0.3}) == as_text
+    assert described(np.float64(0.2)) == described(0.2) == described("0.2")
+    delay = "hardware.Rubin.delay_months"
+    assert (infercast.validate(root / BASE, set={delay: np.int64(12)}).text
+            == infercast.validate(root / BASE, set={delay: 12}).text)
