@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 create_exception!(
-    _native,
+    infercast,
     ScenarioError,
     PyValueError,
     "A scenario that cannot be read or is invalid; the message is the located error text the \
