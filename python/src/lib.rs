@@ -4,7 +4,7 @@
 //! which `infercast/__init__.py` turns into dicts and pandas DataFrames. Paths run with the
 //! GIL released; Ctrl-C (KeyboardInterrupt) sets the run's cancel flag.
 
-use infercast::analysis::{OutcomeRows, RunView};
+use infercast::analysis::RunView;
 use infercast::pipeline::{self, Analysed};
 use infercast::report::export::{self, Exporter, Format, Memory, Sink};
 use infercast::run::{Settings, Silent};
