@@ -35,7 +35,7 @@ impl Plot for Dates<'_> {
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(50)
             .y_label_area_size(100)
-            .build_cartesian_2d(super::time_range(&s.months), 0.0..100.0)?;
+            .build_cartesian_2d(super::time_range(&s.months[..shown(s)]), 0.0..100.0)?;
         super::house_style(&mut chart.configure_mesh())
             .x_desc("month (ticks: January)")
             .y_desc("probability it has happened (%)")
@@ -49,7 +49,7 @@ impl Plot for Dates<'_> {
             let style = colour.stroke_width(3);
             // A step curve: the probability holds from the start of a month to the next.
             let mut pts = Vec::new();
-            for p in curve {
+            for p in &curve[..shown(s).min(curve.len())] {
                 let x = month_x(&p.month);
                 let y = 100.0 * p.probability;
                 if let Some(&(_, prev)) = pts.last() {
@@ -112,6 +112,28 @@ impl Plot for Dates<'_> {
 
 const TITLE: &str = "When do the thresholds arrive? Probability by month";
 
+/// The months the chart shows: up to six months after the last month in which a curve is
+/// still more than half a percentage point short of its final value (a flat tail at its final
+/// value, often 100%, says nothing) and past every month target, at most the horizon.
+pub fn shown(s: &Summary) -> usize {
+    let n = s.months.len();
+    let mut last = 0;
+    for (_, curve, _) in curves(s) {
+        let end = curve.last().map_or(0.0, |p| p.probability);
+        // The last month still more than half a percentage point short of the final value.
+        if let Some(i) = curve.iter().rposition(|p| p.probability < end - 0.005) {
+            last = last.max(i + 2);
+        }
+    }
+    for t in s.targets.iter().filter(|t| t.year.is_none()) {
+        let m = t.threshold(&s.months);
+        if m.is_finite() && m >= 1.0 {
+            last = last.max(m as usize + 3);
+        }
+    }
+    (last + 6).clamp(1, n.max(1)).min(n)
+}
+
 /// The event-date chart, captioned with each event's median month.
 pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     let parts: Vec<String> = curves(s)
@@ -131,10 +153,21 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
             )
         })
         .collect();
+    let n = shown(s);
+    let tail = if n < s.months.len() {
+        format!(
+            " The axis ends at {}: after it, every curve stays within half a percentage point \
+             of its value at the horizon, {}.",
+            s.months[n - 1],
+            s.months.last().map_or("", String::as_str)
+        )
+    } else {
+        String::new()
+    };
     super::render(
         "event-dates",
         TITLE,
-        &format!("{}.", parts.join("; ")),
+        &format!("{}.{tail}", parts.join("; ")),
         &Dates { summary: s },
     )
 }
