@@ -94,10 +94,10 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
                     .unwrap_or_else(|| (i + 1).to_string());
                 // The key names the element: its name (or inputs) is not a setting of its own.
                 let mut item = item.clone();
-                if let Some(t) = item.as_table_mut() {
-                    if t.remove("name").is_none() {
-                        t.remove("between");
-                    }
+                if let Some(t) = item.as_table_mut()
+                    && t.remove("name").is_none()
+                {
+                    t.remove("between");
                 }
                 flatten(&format!("{prefix}[{id}]"), &item, out);
             }

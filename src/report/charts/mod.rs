@@ -79,12 +79,13 @@ pub fn plain(text: &str) -> String {
                 // A factor's `x` may follow (`1e18x`).
                 let word_ends = k == chars.len() || !chars[k].is_alphanumeric() || chars[k] == 'x';
                 let token: String = chars[i..k].iter().collect();
-                if k > digits && word_ends {
-                    if let Ok(x) = token.parse::<f64>() {
-                        out.push_str(&written_out(x));
-                        i = k;
-                        continue;
-                    }
+                if k > digits
+                    && word_ends
+                    && let Ok(x) = token.parse::<f64>()
+                {
+                    out.push_str(&written_out(x));
+                    i = k;
+                    continue;
                 }
             }
             out.extend(&chars[i..j]);
