@@ -114,7 +114,8 @@ const TITLE: &str = "When do the thresholds arrive? Probability by month";
 
 /// The months the chart shows: up to six months after the last month in which a curve is
 /// still more than half a percentage point short of its final value (a flat tail at its final
-/// value, often 100%, says nothing) and past every month target, at most the horizon.
+/// value, often 100%, says nothing) and three months past every month target, at most the
+/// horizon.
 pub fn shown(s: &Summary) -> usize {
     let n = s.months.len();
     let mut last = 0;
@@ -125,7 +126,11 @@ pub fn shown(s: &Summary) -> usize {
             last = last.max(i + 2);
         }
     }
-    for t in s.targets.iter().filter(|t| t.year.is_none()) {
+    let month_targets = s
+        .targets
+        .iter()
+        .filter(|t| curves(s).iter().any(|c| c.2 == t.metric));
+    for t in month_targets {
         let m = t.threshold(&s.months);
         if m.is_finite() && m >= 1.0 {
             last = last.max(m as usize + 3);
