@@ -38,7 +38,7 @@ pub struct Common {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). The output does not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Output folder (default: under output/, named after the scenario).
     #[arg(long)]
@@ -131,9 +131,15 @@ impl Bar {
         );
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}",
+                "{bar:40} {pos}/{len} paths  {rate}  ETA {eta}",
             )
-            .expect("a valid template"),
+            .expect("a valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} paths/s", state.per_sec());
+                },
+            ),
         );
         Bar(bar)
     }
@@ -179,7 +185,12 @@ pub fn interrupted(paths: u64, dir: &Path) -> Failure {
 
 /// A command's closing table and what it wrote where.
 pub fn done(mut text: String, dir: &Path, files: &str) -> super::Done {
-    text.push_str(&format!("\noutputs in {}\n  {files}\n", dir.display()));
+    let took = infercast::analysis::provenance::now(true).seconds;
+    text.push_str(&format!(
+        "\noutputs in {}\n  {files}\nfinished in {}\n",
+        dir.display(),
+        infercast::analysis::provenance::duration(took)
+    ));
     super::Done(text)
 }
 

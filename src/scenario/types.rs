@@ -40,10 +40,59 @@ pub struct Input {
 }
 
 impl Input {
+    /// A person's name for the input, from its dotted name: the named parts (a vendor, a GPU
+    /// generation) first, then the quantity in words with its unit in parentheses:
+    /// `hardware.Rubin.delay_months` → "Rubin delay (months)".
+    pub fn label(&self) -> String {
+        label_of(&self.name)
+    }
+
     /// True for a per-path input whose value is not known in advance.
     pub fn is_uncertain(&self) -> bool {
         self.kind == InputKind::Path && !self.dist.is_fixed()
     }
+}
+
+/// A date the scenario states: `hardware.Rubin.date` = 2026-07, and its source comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedDate {
+    pub name: String,
+    pub month: Month,
+    pub source: Option<String>,
+}
+
+/// A person's name for dotted input name `name` (see [`Input::label`]).
+pub fn label_of(name: &str) -> String {
+    let parts: Vec<&str> = name.split('.').collect();
+    let Some((last, head)) = parts.split_last() else {
+        return name.to_owned();
+    };
+    let (what, unit) = match last.rsplit_once('_') {
+        Some((w, u @ ("months" | "years" | "days"))) => (w.to_owned(), Some(u)),
+        _ => ((*last).to_owned(), None),
+    };
+    let what = what.replace("_per_", " per ").replace('_', " ");
+    // The section (`hardware`, `vendor`) is dropped when a named entry follows it.
+    let named: Vec<&str> = match head {
+        [_, rest @ ..] if !rest.is_empty() => rest.to_vec(),
+        other => other.to_vec(),
+    };
+    let mut words = named
+        .iter()
+        .map(|p| p.replace('_', " "))
+        .collect::<Vec<String>>()
+        .join(" ");
+    if !words.is_empty() {
+        words.push(' ');
+    }
+    words.push_str(&what);
+    if let Some(u) = unit {
+        words.push_str(&format!(" ({u})"));
+    }
+    let mut c = words.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// `[reference]`: the fixed workload whose cost is `cost_per_task_ref`.
@@ -362,6 +411,11 @@ pub struct Scenario {
     pub observations: Vec<Observation>,
     /// Every named number, in file order (defaults after the fields that were written).
     pub inputs: Vec<Input>,
+    /// Every date the scenario states (generation and launch dates, `start`, ...), with its
+    /// source comment: fixed assumptions the report lists with the inputs.
+    pub dates: Vec<FixedDate>,
+    /// Why each `[[correlation]]` dropped because an input it names was pinned is gone.
+    pub dropped_correlations: Vec<String>,
     /// The scenario after `extends` and `--set`, as TOML text.
     pub resolved: String,
 }
