@@ -424,11 +424,13 @@ fn month_quantiles(q: &mut Quantiles, counts: &[u64], total: u64) {
     let at = |p: f64| -> Option<f64> {
         let rank = ((p * total as f64).ceil() as u64).max(1);
         let mut cum = 0;
-        counts.iter().position(|c| {
-            cum += c;
-            cum >= rank
-        })
-        .map(|i| i as f64 + 1.0)
+        counts
+            .iter()
+            .position(|c| {
+                cum += c;
+                cum >= rank
+            })
+            .map(|i| i as f64 + 1.0)
     };
     [
         (&mut q.p5, 0.05),
@@ -496,7 +498,11 @@ pub fn assumptions(s: &Scenario) -> Vec<Assumption> {
             p5: i.dist.quantile(0.05),
             p95: i.dist.quantile(0.95),
             truncated: i.dist.is_truncated(),
-            source: i.source.clone(),
+            source: i.source.clone().or_else(|| {
+                i.loc
+                    .is_none()
+                    .then(|| "default: not written in the scenario".to_owned())
+            }),
             sources: cited(&i.source),
         }
     });

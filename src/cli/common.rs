@@ -186,9 +186,12 @@ pub fn interrupted(paths: u64, dir: &Path) -> Failure {
 /// A command's closing table and what it wrote where.
 pub fn done(mut text: String, dir: &Path, files: &str) -> super::Done {
     let took = infercast::analysis::provenance::now(true).seconds;
+    text.push_str(&format!("\noutputs in {}\n", dir.display()));
+    for line in infercast::report::format::wrap(files, 96) {
+        text.push_str(&format!("  {line}\n"));
+    }
     text.push_str(&format!(
-        "\noutputs in {}\n  {files}\nfinished in {}\n",
-        dir.display(),
+        "finished in {}\n",
         infercast::analysis::provenance::duration(took)
     ));
     super::Done(text)

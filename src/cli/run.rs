@@ -126,9 +126,7 @@ fn data_files(format: Format) -> &'static str {
             "series.csv, outcomes.csv, targets.csv, assumptions.csv, columns.csv (what each \
              column holds and its unit), provenance.json"
         }
-        Format::Parquet => {
-            "series, outcomes, targets and assumptions .parquet, provenance.json"
-        }
+        Format::Parquet => "series, outcomes, targets and assumptions .parquet, provenance.json",
         Format::Both => {
             "series.csv, outcomes.csv, targets.csv, assumptions.csv, columns.csv, series, \
              outcomes, targets and assumptions .parquet, provenance.json"

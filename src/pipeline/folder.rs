@@ -96,7 +96,11 @@ impl<'a> Folder<'a> {
 
     /// Writes `value` as pretty JSON into the file `name` without recording it in the
     /// folder's files (`provenance.json`, which differs from run to run).
-    pub fn put_unlisted_json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> io::Result<()> {
+    pub fn put_unlisted_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> io::Result<()> {
         self.put(name, &crate::report::export::json::pretty(value)?)?;
         self.files.remove(name);
         Ok(())

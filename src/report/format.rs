@@ -133,7 +133,11 @@ pub fn number(x: f64) -> String {
     if a < NOISE {
         return "0".to_owned();
     }
-    let sign = if x < 0.0 { MINUS.to_string() } else { String::new() };
+    let sign = if x < 0.0 {
+        MINUS.to_string()
+    } else {
+        String::new()
+    };
     let (v, suffix) = match a {
         a if a >= 1e12 => (a / 1e12, "T"),
         a if a >= 1e9 => (a / 1e9, "B"),
@@ -187,7 +191,11 @@ pub fn human(x: f64) -> String {
     if a < NOISE {
         return "0".to_owned();
     }
-    let sign = if x < 0.0 { MINUS.to_string() } else { String::new() };
+    let sign = if x < 0.0 {
+        MINUS.to_string()
+    } else {
+        String::new()
+    };
     let (v, suffix) = match a {
         a if a >= 1e12 => (a / 1e12, "T"),
         a if a >= 1e9 => (a / 1e9, "B"),
@@ -255,10 +263,11 @@ pub fn pct(p: f64) -> String {
     if !p.is_finite() {
         return "n/a".to_owned();
     }
-    if p <= 0.0 {
+    // Within float noise of 0 or 1 (a Wilson bound of an all-or-nothing count) is 0 or 1.
+    if p <= NOISE {
         return "0%".to_owned();
     }
-    if p >= 1.0 {
+    if p >= 1.0 - NOISE {
         return "100%".to_owned();
     }
     let x = 100.0 * p;
@@ -338,7 +347,9 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String {
     out.push_str(&"─".repeat(rule.min(width)));
     out.push('\n');
     for r in rows {
-        let cells: Vec<&str> = (1..n).map(|c| r.get(c).map_or("", String::as_str)).collect();
+        let cells: Vec<&str> = (1..n)
+            .map(|c| r.get(c).map_or("", String::as_str))
+            .collect();
         line(r.first().map_or("", String::as_str), cells, &mut out);
     }
     out
@@ -430,7 +441,10 @@ mod tests {
     #[test]
     fn tables_fit_their_width_without_cutting() {
         let rows = vec![vec!["a".to_owned(), "1".to_owned()]];
-        assert_eq!(table(&["name", "v"], &rows, 100), "name  v\n───────\na     1\n");
+        assert_eq!(
+            table(&["name", "v"], &rows, 100),
+            "name  v\n───────\na     1\n"
+        );
         let long = "x".repeat(60);
         let rows = vec![vec![long.clone(), "y".repeat(50)]];
         let t = table(&["name", "value"], &rows, 100);

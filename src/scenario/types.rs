@@ -77,22 +77,25 @@ pub fn label_of(name: &str) -> String {
         [_, rest @ ..] if !rest.is_empty() => rest.to_vec(),
         other => other.to_vec(),
     };
-    let mut words = named
-        .iter()
-        .map(|p| p.replace('_', " "))
-        .collect::<Vec<String>>()
-        .join(" ");
+    // Entry names stay as written (`GPT-5_4`); a label that starts with the quantity gets a
+    // capital.
+    let mut words = named.join(" ");
     if !words.is_empty() {
         words.push(' ');
     }
     words.push_str(&what);
+    if head.len() <= 1 {
+        // A section word (`capability`) or the quantity first: a capital.
+        let mut c = words.chars();
+        words = c
+            .next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default();
+    }
     if let Some(u) = unit {
         words.push_str(&format!(" ({u})"));
     }
-    let mut c = words.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    words
 }
 
 /// `[reference]`: the fixed workload whose cost is `cost_per_task_ref`.
@@ -448,5 +451,31 @@ impl Scenario {
     /// The segment of that kind.
     pub fn segment(&self, kind: SegmentKind) -> &Segment {
         &self.segments[kind as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_of;
+
+    #[test]
+    fn labels_read_like_names_people_use() {
+        assert_eq!(
+            label_of("hardware.Rubin.delay_months"),
+            "Rubin delay (months)"
+        );
+        assert_eq!(label_of("capability.pace"), "Capability pace");
+        assert_eq!(
+            label_of("efficiency.GPT-5_4.token_factor"),
+            "GPT-5_4 token factor"
+        );
+        assert_eq!(
+            label_of("software.serving_gain_per_year"),
+            "Software serving gain per year"
+        );
+        assert_eq!(
+            label_of("vendor.OpenAI.commitments.share"),
+            "OpenAI commitments share"
+        );
     }
 }

@@ -72,8 +72,13 @@ fn month_quantiles_are_the_months_the_date_curves_confirm() {
                 .map(|p| p["probability"].as_f64().unwrap())
                 .collect();
             let q = &s["outcomes"][outcome];
-            for (key, p) in [("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95)]
-            {
+            for (key, p) in [
+                ("p5", 0.05),
+                ("p25", 0.25),
+                ("p50", 0.5),
+                ("p75", 0.75),
+                ("p95", 0.95),
+            ] {
                 let want = curve.iter().position(|c| *c >= p - 1e-12);
                 match (q[key].as_f64(), want) {
                     (Some(x), Some(i)) => {
@@ -91,7 +96,11 @@ fn month_quantiles_are_the_months_the_date_curves_confirm() {
                 .find(|l| l.starts_with(row))
                 .unwrap_or_else(|| panic!("{stem}: no row {row:?} in\n{stdout}"));
             let cells: Vec<&str> = line[row.len()..].split_whitespace().collect();
-            assert_eq!(cells.first().copied(), Some(median.as_str()), "{stem}: {line}");
+            assert_eq!(
+                cells.first().copied(),
+                Some(median.as_str()),
+                "{stem}: {line}"
+            );
         }
     }
     assert!(checked >= 90, "{checked}");
@@ -125,7 +134,9 @@ fn visible_text(page: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Numbers in scientific notation (`1e18`, `3e-6`, `1.5E+9`) within `text`.
@@ -151,7 +162,11 @@ fn scientific(text: &str) -> Vec<String> {
         let digits = c[j..].iter().take_while(|d| d.is_ascii_digit()).count();
         let after = c.get(j + digits).copied().unwrap_or(' ');
         if digits > 0 && !after.is_alphanumeric() {
-            found.push(c[a.saturating_sub(10)..(j + digits + 10).min(c.len())].iter().collect());
+            found.push(
+                c[a.saturating_sub(10)..(j + digits + 10).min(c.len())]
+                    .iter()
+                    .collect(),
+            );
         }
     }
     found
@@ -190,7 +205,12 @@ fn every_report_shows_its_provenance() {
     assert!(page.contains("(UTC), in ") && page.contains("infercast run --paths 96"));
     assert!(!stripped.contains("(UTC), in ") && stripped.len() < page.len());
     let p = json(&out.join("provenance.json"));
-    assert!(p["command"].as_str().unwrap().starts_with("infercast run --paths 96"));
+    assert!(
+        p["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("infercast run --paths 96")
+    );
     assert_eq!(p["complete"], true);
     assert!(p["seconds"].as_f64().unwrap() > 0.0);
     let m = json(&out.join("manifest.json"));
@@ -208,7 +228,10 @@ fn every_report_shows_its_provenance() {
 fn flat_tables_load_without_options() {
     for (stem, out, _) in shipped_runs() {
         for (file, numeric) in [
-            ("targets.csv", &["probability", "se", "wilson95_low", "successes"][..]),
+            (
+                "targets.csv",
+                &["probability", "se", "wilson95_low", "successes"][..],
+            ),
             ("assumptions.csv", &["median", "p5", "p95"][..]),
             ("columns.csv", &[][..]),
         ] {
@@ -309,7 +332,10 @@ fn anchors(text: &str) -> Vec<String> {
 #[test]
 fn readme_links_resolve_inside_the_repository() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    assert!(!readme.contains("../shared/"), "README points outside the repository");
+    assert!(
+        !readme.contains("../shared/"),
+        "README points outside the repository"
+    );
     let mut checked = 0;
     let mut rest = readme.as_str();
     while let Some(at) = rest.find("](") {
@@ -337,6 +363,69 @@ fn readme_links_resolve_inside_the_repository() {
     }
     assert!(checked >= 10, "{checked} links");
     for doc in ["docs/model.md", "docs/sources.md"] {
-        assert!(readme.contains(&format!("]({doc}")), "README does not link {doc}");
+        assert!(
+            readme.contains(&format!("]({doc}")),
+            "README does not link {doc}"
+        );
+    }
+}
+
+fn infercast_out(args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("infercast")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The `--set` example of `stress --help` is valid on the shipped subscription scenario, and
+/// no `--threads` help says "default: 0" beside "one per core".
+#[test]
+fn help_examples_run_and_defaults_read_right() {
+    let help = String::from_utf8(infercast_out(&["stress", "--help"]).stdout).unwrap();
+    let example = help
+        .split("--set ")
+        .nth(2)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no --set example in\n{help}"));
+    let file = root().join("scenarios/subscription-stress.toml");
+    let o = infercast_out(&["validate", file.to_str().unwrap(), "--set", example]);
+    assert!(
+        o.status.success(),
+        "{example}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for command in ["run", "compare", "stress", "sensitivity"] {
+        let help = String::from_utf8(infercast_out(&[command, "--help"]).stdout).unwrap();
+        assert!(!help.contains("[default: 0]"), "{command} --help:\n{help}");
+    }
+}
+
+/// `validate` shows a pinned delay's effective date and warns that pinning an input drops the
+/// correlation naming it; counts read "1 correlation", not "1 correlations".
+#[test]
+fn validate_shows_effective_dates_and_dropped_correlations() {
+    let base = root().join("scenarios/base.toml");
+    let o = infercast_out(&[
+        "validate",
+        base.to_str().unwrap(),
+        "--set",
+        "hardware.Rubin.delay_months=6",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("Rubin 2026-07 + 6 months = 2027-01"), "{out}");
+    assert!(!out.contains(" 1 correlations"), "{out}");
+    let s = load(&base, &[]).unwrap();
+    if let Some(c) = s.correlations.first() {
+        let name = s.input(c.a).name.clone();
+        let o = infercast_out(&[
+            "validate",
+            base.to_str().unwrap(),
+            "--set",
+            &format!("{name}=1"),
+        ]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("warning: the correlation"), "{name}: {out}");
     }
 }

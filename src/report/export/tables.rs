@@ -149,48 +149,107 @@ pub fn columns(s: &Summary, outcome_names: &[String]) -> io::Result<Vec<u8>> {
     let mut row = |file: &str, column: &str, unit: &str, meaning: &str| {
         w.write_record([file, &text(column), &text(unit), &text(meaning)])
     };
-    row("outcomes.csv", "path", "integer", "the path's index, from 0")?;
+    row(
+        "outcomes.csv",
+        "path",
+        "integer",
+        "the path's index, from 0",
+    )?;
     for name in outcome_names.iter().filter(|n| *n != "path") {
-        let meaning = s
-            .assumptions
-            .iter()
-            .find(|a| a.input == *name)
-            .map_or_else(
-                || format!("outcome of the path: {}", crate::report::format::series_title(name)),
-                |a| format!("input drawn for the path: {}", a.label),
-            );
+        let meaning = s.assumptions.iter().find(|a| a.input == *name).map_or_else(
+            || {
+                format!(
+                    "outcome of the path: {}",
+                    crate::report::format::series_title(name)
+                )
+            },
+            |a| format!("input drawn for the path: {}", a.label),
+        );
         row("outcomes.csv", name, &outcome_unit(name, s), &meaning)?;
     }
     for (column, unit, meaning) in [
         ("month", "YYYY-MM", "the simulated month"),
-        ("metric", "text", "a monthly series (its unit: the rows with file \"series\" below)"),
-        ("statistic", "text", "p5, p10, p25, p50, p75, p90, p95 or mean over paths"),
+        (
+            "metric",
+            "text",
+            "a monthly series (its unit: the rows with file \"series\" below)",
+        ),
+        (
+            "statistic",
+            "text",
+            "p5, p10, p25, p50, p75, p90, p95 or mean over paths",
+        ),
         ("value", "the metric's unit", "the statistic's value"),
     ] {
         row("series.csv", column, unit, meaning)?;
     }
     for name in s.series.keys() {
         let unit = unit_words(Unit::of(name, false));
-        row("series", name, unit, &crate::report::format::series_title(name))?;
+        row(
+            "series",
+            name,
+            unit,
+            &crate::report::format::series_title(name),
+        )?;
     }
     for (column, unit, meaning) in [
-        ("threshold", "the outcome's unit", "the target's threshold (a number)"),
-        ("threshold_month", "YYYY-MM", "the target's threshold (a month)"),
-        ("probability", "probability, 0 to 1", "share of paths meeting the target"),
+        (
+            "threshold",
+            "the outcome's unit",
+            "the target's threshold (a number)",
+        ),
+        (
+            "threshold_month",
+            "YYYY-MM",
+            "the target's threshold (a month)",
+        ),
+        (
+            "probability",
+            "probability, 0 to 1",
+            "share of paths meeting the target",
+        ),
         ("se", "probability, 0 to 1", "Monte Carlo standard error"),
-        ("wilson95_low", "probability, 0 to 1", "95% Wilson interval, low end"),
-        ("wilson95_high", "probability, 0 to 1", "95% Wilson interval, high end"),
+        (
+            "wilson95_low",
+            "probability, 0 to 1",
+            "95% Wilson interval, low end",
+        ),
+        (
+            "wilson95_high",
+            "probability, 0 to 1",
+            "95% Wilson interval, high end",
+        ),
         ("successes", "paths", "paths meeting the target"),
         ("paths", "paths", "paths counted"),
     ] {
         row("targets.csv", column, unit, meaning)?;
     }
     for (column, unit, meaning) in [
-        ("median", "the input's unit", "median of the distribution (after truncation)"),
-        ("p5", "the input's unit", "5th percentile of the distribution"),
-        ("p95", "the input's unit", "95th percentile of the distribution"),
-        ("truncated", "true/false", "the distribution is cut to [min, max]"),
-        ("source_ids", "text", "ids of docs/sources.md the source comment cites"),
+        (
+            "median",
+            "the input's unit",
+            "median of the distribution (after truncation)",
+        ),
+        (
+            "p5",
+            "the input's unit",
+            "5th percentile of the distribution",
+        ),
+        (
+            "p95",
+            "the input's unit",
+            "95th percentile of the distribution",
+        ),
+        (
+            "truncated",
+            "true/false",
+            "the distribution is cut to [min, max]",
+        ),
+        (
+            "source_ids",
+            "text",
+            "ids of docs/sources.md the source comment cites",
+        ),
     ] {
         row("assumptions.csv", column, unit, meaning)?;
     }

@@ -96,7 +96,10 @@ fn assumptions(s: &Summary) -> String {
         ("uncertain", "Uncertain inputs (drawn once per path)"),
         ("fixed", "Fixed inputs"),
         ("date", "Dates"),
-        ("population", "Populations (drawn per firm or subscriber within a path)"),
+        (
+            "population",
+            "Populations (drawn per firm or subscriber within a path)",
+        ),
     ] {
         let rows: Vec<&Assumption> = s.assumptions.iter().filter(|a| a.kind == kind).collect();
         if rows.is_empty() {
@@ -104,7 +107,7 @@ fn assumptions(s: &Summary) -> String {
         }
         let _ = writeln!(w, "<h3>{title}</h3>");
         let spread = kind == "uncertain" || kind == "population";
-        w.push_str("<table>\n<tr><th>Input</th><th>");
+        w.push_str("<table class=\"assumptions\">\n<tr><th>Input</th><th>");
         w.push_str(if spread { "Distribution" } else { "Value" });
         if spread {
             w.push_str("</th><th class=\"num\">Median</th><th class=\"num\">P5 – P95");
@@ -123,7 +126,11 @@ fn assumptions(s: &Summary) -> String {
                 esc(&a.input)
             );
             if spread {
-                let note = if a.truncated { " (after truncation)" } else { "" };
+                let note = if a.truncated {
+                    "<br><span class=\"muted\">after truncation</span>"
+                } else {
+                    ""
+                };
                 let _ = write!(
                     w,
                     "<td class=\"num\">{}{note}</td><td class=\"num\">{} – {}</td>",
