@@ -152,7 +152,11 @@ fn scientific(text: &str) -> Vec<String> {
         while a > 0 && (c[a - 1].is_ascii_digit() || c[a - 1] == '.') {
             a -= 1;
         }
-        if a > 0 && (c[a - 1].is_alphanumeric() || c[a - 1] == '_' || c[a - 1] == '-') {
+        let in_name = a > 0
+            && (c[a - 1].is_alphanumeric()
+                || c[a - 1] == '_'
+                || (c[a - 1] == '-' && a > 1 && c[a - 2].is_alphanumeric()));
+        if in_name {
             continue;
         }
         let mut j = i + 1;
