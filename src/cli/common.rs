@@ -109,9 +109,22 @@ pub fn limits(settings: &Settings) -> Option<String> {
 /// Loads a scenario, or prints why it is invalid.
 pub fn load(file: &Path, set: &[Override]) -> Result<Scenario, Failure> {
     scenario::load(file, set).map_err(|e| {
-        eprintln!("{}: invalid\n{e}", file.display());
+        eprintln!("{}\n{e}", invalid(file, &e));
         Failure::BadInput(String::new())
     })
+}
+
+/// The first line of a refused scenario: the file is invalid, or, when every problem lies in
+/// a `--set`, the file is fine and the `--set` is not.
+pub fn invalid(file: &Path, e: &infercast::scenario::ScenarioError) -> String {
+    if e.only_in_set() {
+        format!(
+            "{}: the file is valid; a --set override is not (nothing to fix in the file)",
+            file.display()
+        )
+    } else {
+        format!("{}: invalid", file.display())
+    }
 }
 
 /// The progress bar (paths, paths per second, time left) on stderr when it is a terminal,

@@ -38,7 +38,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
             }
             Err(e) => {
                 failed = true;
-                eprintln!("{}: invalid\n{e}", file.display());
+                eprintln!("{}\n{e}", super::common::invalid(file, &e));
             }
         }
     }

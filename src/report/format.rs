@@ -123,7 +123,7 @@ pub const MINUS: char = '−';
 pub const NOISE: f64 = 1e-12;
 
 /// A number to three significant digits with a k, M, B or T suffix and thousands separators
-/// (`1,049`, `12.3k`, `1,500T`); small values in plain decimals (`0.000123`), never in
+/// (`1,050`, `12.3k`, `1,500T`); small values in plain decimals (`0.000123`), never in
 /// scientific notation; `−` for negatives; 0 for float noise (|x| < [`NOISE`]).
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
@@ -400,7 +400,8 @@ mod tests {
         assert_eq!(Unit::Dollars.format(-4.3e-19), "$0");
         assert_eq!(Unit::Share.format(-1e-16), "0%");
         assert_eq!(Unit::Margin.format(-0.25), "−25%");
-        assert_eq!(number(1049.0), "1,049");
+        assert_eq!(number(1049.0), "1,050");
+        assert_eq!(number(1234.0), "1,230");
         assert_eq!(number(3e16), "30,000T");
         assert_eq!(number(1e18), "1,000,000T");
         assert_eq!(number(999_999.0), "1M");

@@ -433,3 +433,25 @@ fn validate_shows_effective_dates_and_dropped_correlations() {
         assert!(out.contains("warning: the correlation"), "{name}: {out}");
     }
 }
+
+/// A wrong `--set` is blamed, not the file it overrides.
+#[test]
+fn a_wrong_set_is_blamed_not_the_file() {
+    let base = root().join("scenarios/base.toml");
+    let o = infercast_out(&[
+        "validate",
+        base.to_str().unwrap(),
+        "--set",
+        "hardware.Rubin.delay_months=abc",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the file is valid; a --set override is not"),
+        "{err}"
+    );
+    assert!(err.contains("--set:1:"), "{err}");
+    let dir = files(&[("bad.toml", "horizon = 2030\n")]);
+    let o = infercast_out(&["validate", dir.path().join("bad.toml").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.toml: invalid"));
+}
