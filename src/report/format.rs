@@ -138,6 +138,10 @@ pub fn number(x: f64) -> String {
     } else {
         String::new()
     };
+    // Three significant digits first, so that rounding up picks the larger suffix (999,999
+    // reads 1M, not 1000k).
+    let unit = 10f64.powi(a.log10().floor() as i32 - 2);
+    let a = (a / unit).round() * unit;
     let (v, suffix) = match a {
         a if a >= 1e12 => (a / 1e12, "T"),
         a if a >= 1e9 => (a / 1e9, "B"),
@@ -146,9 +150,7 @@ pub fn number(x: f64) -> String {
         _ => (a, ""),
     };
     let body = if v >= 1000.0 {
-        let digits = (v.log10().floor() as i32 - 2).max(0);
-        let unit = 10f64.powi(digits);
-        thousands(((v / unit).round() * unit) as u64)
+        thousands(v.round() as u64)
     } else {
         let decimals = (2 - v.log10().floor() as i32).max(0) as usize;
         let mut t = format!("{v:.decimals$}");
@@ -157,13 +159,7 @@ pub fn number(x: f64) -> String {
         }
         t
     };
-    // Rounding can carry into the next suffix ("1000k"): read it as the larger unit.
-    match (body.as_str(), suffix) {
-        ("1,000", "k") => format!("{sign}1M"),
-        ("1,000", "M") => format!("{sign}1B"),
-        ("1,000", "B") => format!("{sign}1T"),
-        _ => format!("{sign}{body}{suffix}"),
-    }
+    format!("{sign}{body}{suffix}")
 }
 
 /// An integer with thousands separators: 20800 → "20,800".
