@@ -222,8 +222,11 @@ pub struct Assumption {
     pub distribution: String,
     /// Median, P5 and P95 of the distribution (after truncation when `truncated`); a date's
     /// are NaN (null in JSON).
+    #[serde(deserialize_with = "nan_if_null")]
     pub median: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub p5: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub p95: f64,
     /// The distribution is cut to `[min, max]`: the median and percentiles are those of the
     /// truncated distribution.
@@ -232,6 +235,11 @@ pub struct Assumption {
     pub source: Option<String>,
     /// The entries of `docs/sources.toml` that the comment cites.
     pub sources: Vec<super::sources::Source>,
+}
+
+/// A number that JSON writes as null when it is NaN, read back as NaN.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// Everything a run shows. `summary.json` holds all but `series` (which `series.csv` holds).

@@ -121,7 +121,7 @@ fn assumptions(s: &Summary) -> String {
             };
             let _ = write!(
                 w,
-                "<tr><td>{}<br><code class=\"muted\">{}</code></td><td>{value}</td>",
+                "<tr><td>{}<br><span class=\"muted\"><code>{}</code></span></td><td>{value}</td>",
                 esc(&a.label),
                 esc(&a.input)
             );
