@@ -6,10 +6,12 @@
 use super::*;
 use std::sync::OnceLock;
 
-/// Every shipped scenario run once at 96 paths: (scenario file stem, output folder, terminal
-/// output). Shared by the tests of this module.
-fn shipped_runs() -> &'static [(String, PathBuf, String)] {
-    static RUNS: OnceLock<(tempfile::TempDir, Vec<(String, PathBuf, String)>)> = OnceLock::new();
+/// A shipped scenario's run: its file stem, output folder and terminal output.
+type Run = (String, PathBuf, String);
+
+/// Every shipped scenario run once at 96 paths. Shared by the tests of this module.
+fn shipped_runs() -> &'static [Run] {
+    static RUNS: OnceLock<(tempfile::TempDir, Vec<Run>)> = OnceLock::new();
     let (_, runs) = RUNS.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))

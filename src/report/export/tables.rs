@@ -253,6 +253,5 @@ pub fn columns(s: &Summary, outcome_names: &[String]) -> io::Result<Vec<u8>> {
     ] {
         row("assumptions.csv", column, unit, meaning)?;
     }
-    drop(row);
     finish(w)
 }
