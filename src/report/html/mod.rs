@@ -27,7 +27,8 @@ figure { margin: 1.5em 0; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; max-width: 1000px; display: block; }
 figcaption { color: #333; margin-top: 0.3em; }
 .muted { color: #555; font-size: 0.9em; }
-.assumptions td:last-child { min-width: 26em; overflow-wrap: anywhere; }
+.assumptions { width: 100%; }
+.assumptions td:last-child { width: 45%; overflow-wrap: anywhere; }
 .assumptions td:nth-child(2) { min-width: 9em; }
 .provenance { background: #f3f5f8; padding: 0.4em 0.8em; border-left: 4px solid #08306b; }
 .incomplete { background: #fde0dd; border-left-color: #a50f15; font-weight: bold; }
