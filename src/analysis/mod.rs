@@ -8,7 +8,9 @@ pub mod compare;
 pub mod conditioning;
 pub mod distribution;
 pub mod explain;
+pub mod provenance;
 pub mod sensitivity;
+pub mod sources;
 pub mod stress;
 pub mod summary;
 

@@ -15,7 +15,7 @@ pub struct Args {
     /// usage_growth=0.5:3:6 (the default).
     #[arg(long = "grid", value_name = "NAME=LO:HI:N")]
     grid: Vec<String>,
-    /// Override one input, e.g. --set plan.Pro.fee=250
+    /// Override one input, e.g. (on scenarios/subscription-stress.toml) --set plan.Pro-200.fee=250
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     set: Vec<Override>,
     // Output goes to output/<scenario name>-stress.
