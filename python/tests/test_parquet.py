@@ -36,8 +36,10 @@ def test_outcomes_parquet_holds_the_csv_values_typed(both):
     for col in csv.columns:
         ours = pq[col]
         if col.startswith("month_"):
-            ours = as_months(ours, summary["months"])
-        np.testing.assert_array_equal(ours.astype("float64"), csv[col].astype("float64"), col)
+            ours, theirs = as_months(ours, summary["months"]), as_months(csv[col], summary["months"])
+        else:
+            theirs = csv[col]
+        np.testing.assert_array_equal(ours.astype("float64"), theirs.astype("float64"), col)
 
     db = duckdb.sql(f"SELECT * FROM '{both / 'outcomes.parquet'}' ORDER BY path").df()
     db_csv = duckdb.sql(f"SELECT * FROM read_csv('{both / 'outcomes.csv'}') ORDER BY path").df()
@@ -46,10 +48,10 @@ def test_outcomes_parquet_holds_the_csv_values_typed(both):
                  duckdb.sql(f"DESCRIBE SELECT * FROM '{both / 'outcomes.parquet'}'").fetchall()}
     assert described["path"] == "BIGINT" and described["month_100x"] == "DATE" and described["revenue_stall"] == "BOOLEAN"
     for col in csv.columns:
-        ours = db[col]
+        ours, theirs = db[col], db_csv[col]
         if col.startswith("month_"):
-            ours = as_months(ours, summary["months"])
-        np.testing.assert_array_equal(ours.astype("float64"), db_csv[col].astype("float64"), col)
+            ours, theirs = as_months(ours, summary["months"]), as_months(theirs, summary["months"])
+        np.testing.assert_array_equal(ours.astype("float64"), theirs.astype("float64"), col)
 
 
 def test_series_parquet_holds_the_csv_values(both):

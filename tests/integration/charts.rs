@@ -100,7 +100,7 @@ fn every_chart_is_written_as_svg_and_png_with_its_title_and_text() {
             "distribution-revenue-Frontier-2027",
             "Frontier revenue in 2027",
         ),
-        ("tornado-collapse-factor", "What drives cost collapse"),
+        ("tornado-collapse-factor", "What drives the cost collapse"),
         (
             "tornado-revenue-frontier-2027",
             "What drives Frontier revenue in 2027?",

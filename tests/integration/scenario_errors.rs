@@ -39,6 +39,24 @@ fn unknown_key_suggests_the_nearest() {
 }
 
 #[test]
+fn unknown_keys_do_not_hide_the_files_other_problems() {
+    // Two unknown keys (one inside an entry) and a target naming no metric: all three.
+    let ps = problems(child_of_tiny(
+        "[capability]\npacee = 1.0\n[[vendor]]\nname = \"Frontier\"\nlagg = 0.1\n\
+         [[target]]\nmetric = \"nonexistent.metric\"\nyear = 2030\nat_least = 5\n",
+        &[],
+    ));
+    let messages: Vec<&str> = ps.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(ps.len(), 3, "{messages:?}");
+    assert!(messages.contains(&"unknown key `pacee`"), "{messages:?}");
+    assert!(messages.contains(&"unknown key `lagg`"), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("nonexistent.metric")),
+        "{messages:?}"
+    );
+}
+
+#[test]
 fn wrong_types_say_what_was_expected_and_found() {
     let p = one_problem(child_of_tiny(
         "[segment.enterprise]\ncohorts = \"many\"\n",

@@ -240,11 +240,17 @@ pub fn chart(s: &Summary, label: &str) -> Result<Chart, ChartError> {
         .find(|t| t.label == label)
         .map_or(label, |t| t.outcome.as_str());
     let what = super::distribution::describe(s, outcome);
-    // "Cost collapse …" reads "cost collapse …" mid-sentence; a vendor's name keeps its case.
+    // "Cost collapse …" reads "the cost collapse …" mid-sentence ("What drives the fall of the
+    // blended price?"); a vendor's name keeps its case and takes no article.
     let what_lower = if s.vendors.iter().any(|v| what.starts_with(v.as_str())) {
         what.clone()
     } else {
-        lower_first(&what)
+        let lower = lower_first(&what);
+        if lower.starts_with("the ") {
+            lower
+        } else {
+            format!("the {lower}")
+        }
     };
     let title = format!("What drives {what_lower}?");
     let shown = bars.iter().filter(|b| b.folded == 0).count();

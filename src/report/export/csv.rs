@@ -6,6 +6,7 @@
 
 use super::{Exporter, Sink};
 use crate::analysis::{OutcomeRows, Quantiles, RunView, SensitivitySummary, StressSummary};
+use crate::scenario::metrics;
 use std::borrow::Cow;
 use std::io;
 
@@ -51,7 +52,9 @@ pub struct Csv;
 impl Exporter for Csv {
     fn export(&self, run: &RunView<'_>, sink: &mut dyn Sink) -> io::Result<()> {
         sink.put("series.csv", &series(run)?)?;
-        sink.put_with("outcomes.csv", &mut |out| outcomes(run.rows, out))?;
+        sink.put_with("outcomes.csv", &mut |out| {
+            outcomes_with_months(run.rows, &run.summary.months, out)
+        })?;
         sink.put("targets.csv", &super::tables::targets(run.summary)?)?;
         sink.put("assumptions.csv", &super::tables::assumptions(run.summary)?)?;
         let names = run.rows.names();
@@ -83,6 +86,40 @@ pub fn outcomes(rows: &dyn OutcomeRows, out: &mut (dyn io::Write + Send)) -> io:
         record.clear();
         record.push(path.to_string());
         record.extend(row.iter().map(|x| number(*x)));
+        w.write_record(&record)?;
+        Ok(())
+    })?;
+    w.flush()
+}
+
+/// A run's `outcomes.csv`: as [`outcomes`], but a month outcome (`month_100x`, …) as its
+/// month, `YYYY-MM` (empty: never), where a shard's rows keep the 1-based index into the
+/// run's `months` that `merge` reads back.
+pub fn outcomes_with_months(
+    rows: &dyn OutcomeRows,
+    months: &[String],
+    out: &mut (dyn io::Write + Send),
+) -> io::Result<()> {
+    let month_column: Vec<bool> = rows.names()[1..]
+        .iter()
+        .map(|n| metrics::scalar_kind(n) == Some(metrics::ScalarKind::Month))
+        .collect();
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(rows.names().iter().map(|n| text(n).into_owned()))?;
+    let mut record: Vec<String> = Vec::with_capacity(rows.names().len());
+    rows.for_each(&mut |path, row| {
+        record.clear();
+        record.push(path.to_string());
+        record.extend(row.iter().zip(&month_column).map(|(x, month)| {
+            match (*month, x.is_finite()) {
+                (true, true) => months
+                    .get((*x as usize).wrapping_sub(1))
+                    .cloned()
+                    .unwrap_or_default(),
+                (true, false) => String::new(),
+                (false, _) => number(*x),
+            }
+        }));
         w.write_record(&record)?;
         Ok(())
     })?;

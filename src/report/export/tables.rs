@@ -115,9 +115,10 @@ pub fn assumptions(s: &Summary) -> io::Result<Vec<u8>> {
 fn outcome_unit(name: &str, s: &Summary) -> String {
     if metrics::is_month(name) {
         return format!(
-            "month index: 1 = {}, 2 = the month after, ...; empty = never (summary.json \
-             \"months\" lists them)",
-            s.months.first().map_or("the first month", String::as_str)
+            "YYYY-MM, from {} to {}; empty = never (in a shard's outcomes.csv: the month's \
+             1-based index into summary.json's \"months\")",
+            s.months.first().map_or("the first month", String::as_str),
+            s.months.last().map_or("the horizon", String::as_str)
         );
     }
     if s.assumptions.iter().any(|a| a.input == name) {

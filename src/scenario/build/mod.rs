@@ -221,8 +221,59 @@ impl Built {
 pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let raw: RawScenario = match raw::from_value(root.to_value()) {
         Ok(r) => r,
-        Err(e) => return Built::refused(all_type_problems(root, &e), Vec::new()),
+        Err(e) => {
+            let problems = all_type_problems(root, &e);
+            // Unknown keys alone: the rest of the file is still checked (without them), so
+            // that one run of `validate` reports every problem.
+            let only_unknown = problems
+                .iter()
+                .all(|p| p.message.starts_with("unknown key"));
+            return match without_unknown_keys(root.to_value()) {
+                Some(raw) if only_unknown => {
+                    let mut built = build_raw(root, raw, path);
+                    built.scenario = None;
+                    let mut all = problems;
+                    all.append(&mut built.problems);
+                    Built::refused(all, built.input_names)
+                }
+                _ => Built::refused(problems, Vec::new()),
+            };
+        }
     };
+    build_raw(root, raw, path)
+}
+
+/// The file's value deserialized with every unknown key removed (serde names one at a time),
+/// or `None` if something else stops it.
+fn without_unknown_keys(mut value: toml::Value) -> Option<RawScenario> {
+    for _ in 0..1000 {
+        match raw::from_value::<RawScenario>(value.clone()) {
+            Ok(r) => return Some(r),
+            Err(e) if e.inner().message().starts_with("unknown field") => {
+                use serde_path_to_error::Segment;
+                let segments: Vec<&Segment> = e.path().iter().collect();
+                let (last, parents) = segments.split_last()?;
+                let Segment::Map { key } = last else {
+                    return None;
+                };
+                let mut at = &mut value;
+                for seg in parents {
+                    at = match (seg, at) {
+                        (Segment::Seq { index }, toml::Value::Array(a)) => a.get_mut(*index)?,
+                        (Segment::Map { key }, toml::Value::Table(t)) => t.get_mut(key)?,
+                        _ => return None,
+                    };
+                }
+                at.as_table_mut()?.remove(key)?;
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// [`build`] of the deserialized `raw`.
+fn build_raw(root: &Node, raw: RawScenario, path: &Path) -> Built {
     let mut b = Builder::new(root);
     let collapse_date = build_calendar(&mut b, &raw);
     let capability = build_capability(&mut b, &raw);
