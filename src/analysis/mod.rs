@@ -7,6 +7,7 @@ pub mod compare;
 pub mod conditioning;
 pub mod distribution;
 pub mod explain;
+pub mod optimize;
 pub mod sensitivity;
 pub mod stress;
 pub mod summary;
@@ -14,7 +15,11 @@ pub mod summary;
 pub use compare::{Comparison, DifferenceRow, TargetRow};
 pub use explain::{ExplainSummary, Quarter, TimelineItem};
 pub use sensitivity::{GroupIndices, GroupInfo, Index, OutcomeIndices, SensitivitySummary};
-pub use stress::{GridAxes, PlanSummary, PlanYear, StressSummary};
+pub use optimize::{CandidateResult, Choice, Estimate, EvppiRow, Optimization, TermValue};
+pub use stress::{
+    GridAxes, GroupSummary, PlanOverview, PlanSummary, PlanYear, SAFE_LOSS, StressSummary, TermLine,
+    YearResponses,
+};
 pub use summary::{
     Assumption, DateCurves, Distribution, KEY_SCALARS, MonthProbability, Probability, Quantiles,
     Sensitivity, Summary, TargetResult, ThresholdValue, series_quantiles,

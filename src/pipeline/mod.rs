@@ -7,13 +7,14 @@ mod folder;
 pub use folder::Folder;
 
 use crate::analysis::{
-    Comparison, ExplainSummary, RunView, SensitivitySummary, StressSummary, Summary,
+    Comparison, ExplainSummary, Optimization, RunView, SensitivitySummary, StressSummary, Summary,
     series_quantiles,
 };
 use crate::report::{charts, export, html};
 use crate::run::{self, Manifest, MergeError, Observer, RowStore, Rows, RunResult, Settings};
 use crate::scenario::{Scenario, metrics};
 use crate::sensitivity::{self, Design};
+use crate::stress::optimize::{Spec, optimize};
 use crate::stress::{Grid, SUBSCRIBERS, Stress};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -349,21 +350,38 @@ fn read_column(path: &Path, name: &str) -> io::Result<Vec<f64>> {
     Ok(out)
 }
 
-/// Runs every plan of `s` on every path over `grid` and writes the stress test's files into
-/// `dir` (`manifest.json` last). Returns whether every path ran, and the summary.
+/// Runs every plan of `s` on every path over `grid`, then searches the terms of each
+/// optimisation of `specs` on the same paths, and writes the stress test's files into `dir`
+/// (`manifest.json` last). Returns the run, and the summary (whose `optimization` is empty
+/// when the run or a search was interrupted).
 pub fn stress(
     dir: &Path,
     s: &Scenario,
     settings: &Settings,
     grid: &Grid,
+    specs: &[Spec],
     observer: &dyn Observer,
     cancel: &AtomicBool,
 ) -> io::Result<(RunResult, StressSummary)> {
-    let extra = Stress::new(s, grid.clone(), settings.seed);
-    let (result, tallies) =
+    let plans: Vec<usize> = specs.iter().map(|o| o.plan).collect();
+    let extra = Stress::new(s, grid.clone(), settings.seed).recording(&plans);
+    let (mut result, mut tally) =
         run::run_with(s, settings, observer, &mut |_, _| Ok(()), cancel, &extra)?;
+    let mut summary = StressSummary::new(s, settings, grid, &tally);
+    if result.complete && !specs.is_empty() {
+        let records = tally.records_in_order();
+        for spec in specs {
+            let Ok(found) = optimize(&extra, records, spec, settings.threads, observer, cancel)
+            else {
+                result.complete = false;
+                summary.optimization.clear();
+                break;
+            };
+            let o = Optimization::new(s, spec, &found, records, settings.seed);
+            summary.optimization.push(o);
+        }
+    }
     let mut folder = Folder::create(dir)?;
-    let summary = StressSummary::new(s, settings, grid, &tallies);
     folder.put_json("stress.json", &summary)?;
     export::Sink::put(
         &mut folder,
@@ -375,15 +393,27 @@ pub fn stress(
         "stress-series.csv",
         &export::csv::stress_series(&summary)?,
     )?;
-    let mut all = Vec::new();
-    for p in &summary.plans {
-        all.extend(charts::stress::plan_charts(&summary, p)?);
+    if !summary.optimization.is_empty() {
+        export::Sink::put(
+            &mut folder,
+            "stress-candidates.csv",
+            &export::csv::stress_candidates(&summary)?,
+        )?;
+        export::Sink::put(
+            &mut folder,
+            "stress-evppi.csv",
+            &export::csv::stress_evppi(&summary)?,
+        )?;
     }
+    let all = charts::stress::charts(&summary)?;
     charts::export(&all, &mut folder)?;
     folder.put_html("stress.html", &html::stress::page(&summary, &all))?;
     let mut manifest = Manifest::new(s, settings, &result);
     manifest.grid = Some(serde_json::to_value(grid).map_err(io::Error::other)?);
     manifest.subscribers_simulated = Some(SUBSCRIBERS as u64);
+    if !specs.is_empty() {
+        manifest.optimize = Some(serde_json::to_value(specs).map_err(io::Error::other)?);
+    }
     folder.put_json("manifest.json", &manifest)?;
     Ok((result, summary))
 }

@@ -40,6 +40,9 @@ pub struct Manifest {
     pub kind: Option<String>,
     /// The most paths the run could have (`--paths`, or `--max-paths` with `--until-se`).
     pub max_paths: u64,
+    /// A stress test's optimisations (`--optimize`): plan, ranges, objective, constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimize: Option<serde_json::Value>,
     /// Paths of the run (a shard records its run's path count; its own is under `shard`).
     pub paths: u64,
     /// The proposal paths after the pilot were drawn from (adaptive sampling).
@@ -79,6 +82,7 @@ impl Manifest {
             blocks_done: (!r.complete).then(|| r.blocks_done.clone()),
             complete: r.complete,
             grid: None,
+            optimize: None,
             kind: None,
             max_paths: settings.paths,
             paths: if settings.shard.is_some() {

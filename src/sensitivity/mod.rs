@@ -216,6 +216,7 @@ pub fn manifest(s: &Scenario, design: &Design, settings: &Settings, ran: &Ran) -
         blocks_done: (!ran.complete).then(|| ran.blocks_done.clone()),
         complete: ran.complete,
         grid: None,
+        optimize: None,
         kind: Some("sensitivity".to_owned()),
         max_paths: match settings.until_se {
             Some(_) => settings.max_base * per,

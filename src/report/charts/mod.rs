@@ -12,6 +12,7 @@ pub mod dates;
 pub mod distribution;
 pub mod fan;
 pub mod heatmap;
+pub mod optimize;
 pub mod overlay;
 mod raster;
 pub mod sobol;
@@ -167,6 +168,9 @@ pub const MARGIN_FLOOR: f64 = -2.0;
 #[derive(Debug, Clone, Copy)]
 pub struct Axis {
     pub log: bool,
+    /// A signed logarithmic scale (values of both signs spanning decades): linear within ±1,
+    /// and ±(1 + log10 |x|) beyond, so ±1, ±10, ±100 … are evenly spaced.
+    pub signed: bool,
     pub lo: f64,
     pub hi: f64,
     pub unit: Unit,
@@ -201,6 +205,7 @@ impl Axis {
             let pad = 0.04 * (b - a);
             return Axis {
                 log,
+                signed: false,
                 lo: a - pad,
                 hi: b + pad,
                 unit,
@@ -215,6 +220,7 @@ impl Axis {
             let span = hi.max(1.0) - lo.min(0.0);
             return Axis {
                 log,
+                signed: false,
                 lo: if lo >= 0.0 { 0.0 } else { lo - 0.05 * span },
                 hi: if hi <= 1.0 { 1.0 } else { hi + 0.05 * span },
                 unit,
@@ -228,20 +234,75 @@ impl Axis {
         };
         Axis {
             log,
+            signed: false,
             lo,
             hi: hi + 0.05 * span,
             unit,
         }
     }
 
+    /// The axis for `values` of either sign: [`Axis::fit`], unless values below zero and
+    /// above it span two decades or more together (a break-even fee that is far negative on
+    /// some paths and a fee of $20): then a signed logarithmic scale, on which both the fee and
+    /// the negative values stay readable.
+    pub fn fit_signed(values: impl IntoIterator<Item = f64>, unit: Unit) -> Axis {
+        let values: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        let plain = Axis::fit(values.iter().copied(), unit);
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+        let spread = lo.abs().max(hi.abs());
+        if plain.log || lo >= 0.0 || spread < 100.0 {
+            return plain;
+        }
+        let signed = Axis {
+            log: false,
+            signed: true,
+            lo: 0.0,
+            hi: 0.0,
+            unit,
+        };
+        let (a, b) = (signed.y(lo), signed.y(hi.max(0.0)));
+        let pad = 0.04 * (b - a);
+        Axis {
+            lo: a - pad,
+            hi: b + pad,
+            ..signed
+        }
+    }
+
     /// The plotted coordinate of value `x`.
     pub fn y(&self, x: f64) -> f64 {
+        if self.signed {
+            return if x.abs() <= 1.0 {
+                x
+            } else {
+                x.signum() * (1.0 + x.abs().log10())
+            };
+        }
         if self.log { x.log10() } else { x }
+    }
+
+    /// The value at coordinate `v` of a signed axis.
+    fn signed_value(v: f64) -> f64 {
+        if v.abs() <= 1.0 {
+            v
+        } else {
+            v.signum() * 10f64.powf(v.abs() - 1.0)
+        }
     }
 
     /// The label of coordinate `v`. A log axis over three decades or more labels whole
     /// decades only; a shorter one labels every tick, to two significant digits.
     pub fn label(&self, v: f64) -> String {
+        if self.signed {
+            // Whole steps only: 0, ±1, ±10, ±100 …
+            return if (v - v.round()).abs() < 1e-6 {
+                self.unit.format(Self::signed_value(v.round()))
+            } else {
+                String::new()
+            };
+        }
         if !self.log {
             return self.unit.format(v);
         }
@@ -258,6 +319,9 @@ impl Axis {
 
     /// The axis label, with "(log scale)" where it is one.
     pub fn desc(&self) -> String {
+        if self.signed {
+            return format!("{} (signed log scale)", self.unit.axis());
+        }
         if self.log {
             format!("{} (log scale)", self.unit.axis())
         } else {
@@ -511,6 +575,13 @@ mod tests {
         assert!(!m.log && m.lo < -2.0 && m.hi == 1.0, "{m:?}");
         let b = Axis::fit([2.0, 50.0], Unit::Number);
         assert!(!b.log && b.lo == 0.0 && b.hi > 50.0);
+        // A break-even fee down to −$9,000 with a fee of $20: signed log, the fee readable.
+        let s = Axis::fit_signed([-9000.0, -50.0, 20.0], Unit::Dollars);
+        assert!(s.signed && s.lo < -4.9 && s.hi > 2.3, "{s:?}");
+        assert_eq!(s.y(-1000.0), -4.0);
+        assert_eq!(s.label(-4.0), Unit::Dollars.format(-1000.0));
+        assert_eq!(s.label(-3.5), "");
+        assert!(!Axis::fit_signed([1.0, 20.0], Unit::Dollars).signed);
         assert_eq!(month_x("2026-07"), 2026.5);
         assert_eq!(year_label(&2027.0), "2027");
         assert_eq!(year_label(&2027.5), "");
