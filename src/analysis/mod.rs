@@ -14,11 +14,11 @@ pub mod summary;
 
 pub use compare::{Comparison, DifferenceRow, TargetRow};
 pub use explain::{ExplainSummary, Quarter, TimelineItem};
-pub use sensitivity::{GroupIndices, GroupInfo, Index, OutcomeIndices, SensitivitySummary};
 pub use optimize::{CandidateResult, Choice, Estimate, EvppiRow, Optimization, TermValue};
+pub use sensitivity::{GroupIndices, GroupInfo, Index, OutcomeIndices, SensitivitySummary};
 pub use stress::{
-    GridAxes, GroupSummary, PlanOverview, PlanSummary, PlanYear, SAFE_LOSS, StressSummary, TermLine,
-    YearResponses,
+    GridAxes, GroupSummary, PlanOverview, PlanSummary, PlanYear, SAFE_LOSS, StressSummary,
+    TermLine, YearResponses,
 };
 pub use summary::{
     Assumption, DateCurves, Distribution, KEY_SCALARS, MonthProbability, Probability, Quantiles,

@@ -180,7 +180,10 @@ fn words(s: &Scenario, spec: &Spec, group: Option<&str>) -> (String, String) {
     let first = s.start.year();
     let last = s.horizon.year();
     let (objective, when) = match spec.objective {
-        Objective::Year(y) => (format!("expected gross profit{whose} in {y}"), y.to_string()),
+        Objective::Year(y) => (
+            format!("expected gross profit{whose} in {y}"),
+            y.to_string(),
+        ),
         Objective::Sum => (
             format!("expected gross profit{whose} summed over {first}–{last}"),
             format!("{first}–{last}"),
@@ -188,10 +191,9 @@ fn words(s: &Scenario, spec: &Spec, group: Option<&str>) -> (String, String) {
     };
     let constraint = match spec.constraint {
         Constraint::MaxLoss(a) => format!("P(loss in {when}) ≤ {}%", 100.0 * a),
-        Constraint::CvarFloor(f) => format!(
-            "CVaR₉₀ of the gross margin in {when} ≥ {}%",
-            100.0 * f
-        ),
+        Constraint::CvarFloor(f) => {
+            format!("CVaR₉₀ of the gross margin in {when} ≥ {}%", 100.0 * f)
+        }
     };
     (objective, constraint)
 }
@@ -238,7 +240,8 @@ impl Optimization {
         let choice = choice(spec, e, &candidates, chosen, &ws, seed);
         let group = s.plans[spec.plan].group.clone();
         let (objective, constraint) = words(s, spec, group.as_deref());
-        let (evpi, evppi, evppi_groups, bins) = value_of_information(s, spec, e, records, &scores, seed);
+        let (evpi, evppi, evppi_groups, bins) =
+            value_of_information(s, spec, e, records, &scores, seed);
         Self {
             plan: plan.name.clone(),
             vendor: s.vendors[plan.vendor].name.clone(),
@@ -420,7 +423,11 @@ fn value_of_information(
         se: v.se,
         raw: v.raw,
         bias: v.bias,
-        share_of_evpi: if full.value > 0.0 { v.value / full.value } else { f64::NAN },
+        share_of_evpi: if full.value > 0.0 {
+            v.value / full.value
+        } else {
+            f64::NAN
+        },
     };
     let inputs: Vec<usize> = (0..s.inputs.len())
         .filter(|k| s.inputs[*k].is_uncertain() && bears_on(s, spec, plan, &s.inputs[*k].name))
@@ -443,10 +450,21 @@ fn value_of_information(
             }
         };
         let name = &s.inputs[k].name;
-        rows.push(row(name, input_group(name), evppi::evppi_binned(&nb, &ws, &bin_of, used, null)));
+        rows.push(row(
+            name,
+            input_group(name),
+            evppi::evppi_binned(&nb, &ws, &bin_of, used, null),
+        ));
     }
     let mut groups: Vec<EvppiRow> = Vec::new();
-    for g in ["hardware", "efficiency", "competition", "devices", "demand", "subscribers"] {
+    for g in [
+        "hardware",
+        "efficiency",
+        "competition",
+        "devices",
+        "demand",
+        "subscribers",
+    ] {
         let cols: Vec<Vec<f64>> = inputs
             .iter()
             .filter(|k| input_group(&s.inputs[**k].name) == g)
@@ -458,7 +476,8 @@ fn value_of_information(
         let v = evppi::evppi_regression(&nb, &ws, &cols, seed ^ fnv1a64(g.as_bytes()));
         groups.push(row(g, g, v));
     }
-    let by_value = |a: &EvppiRow, b: &EvppiRow| b.value.total_cmp(&a.value).then(a.name.cmp(&b.name));
+    let by_value =
+        |a: &EvppiRow, b: &EvppiRow| b.value.total_cmp(&a.value).then(a.name.cmp(&b.name));
     rows.sort_by(by_value);
     groups.sort_by(by_value);
     let mut evpi_row = row("all inputs (EVPI)", "all", full);

@@ -8,7 +8,7 @@ use super::optimize::Optimization;
 use super::summary::{Probability, Quantiles, Weighing};
 use crate::run::Settings;
 use crate::scenario::{Included, Marginal, Overage, Plan, Scenario, UsageGrowth};
-use crate::stress::{GroupTally, Grid, PlanTally, SUBSCRIBERS, StressTally, WEEKS_PER_MONTH};
+use crate::stress::{Grid, GroupTally, PlanTally, SUBSCRIBERS, StressTally, WEEKS_PER_MONTH};
 use serde::{Deserialize, Serialize};
 
 /// The P(loss) below which a fee counts as safe in the table across plans.
@@ -165,8 +165,8 @@ pub struct StressSummary {
     pub optimization: Vec<Optimization>,
 }
 
-fn quantiles(hs: &[crate::stats::Histogram]) -> Vec<Quantiles> {
-    hs.iter().map(Quantiles::of).collect()
+fn quantiles(hs: &[crate::stats::Histogram], w: &Weighing) -> Vec<Quantiles> {
+    hs.iter().map(|h| w.quantiles(h)).collect()
 }
 
 /// A plan's terms in words: "fee 20 $/month, 10M tokens included, overage 4 $/M, cap 100M, …".
@@ -219,7 +219,11 @@ fn term_lines(s: &Scenario, plan: &Plan) -> Vec<TermLine> {
         });
     };
     let show = |id| s.input(id).dist.to_string();
-    line("fee", format!("${} a month", show(plan.fee)), Some(plan.fee));
+    line(
+        "fee",
+        format!("${} a month", show(plan.fee)),
+        Some(plan.fee),
+    );
     match plan.included {
         Included::Unlimited => line("included", "unlimited use for the fee".to_owned(), None),
         Included::Limited(id) => line(
@@ -255,7 +259,11 @@ fn term_lines(s: &Scenario, plan: &Plan) -> Vec<TermLine> {
         None => {}
     }
     if let Some(id) = plan.cap {
-        line("cap", format!("at most {} million tokens a month", show(id)), Some(id));
+        line(
+            "cap",
+            format!("at most {} million tokens a month", show(id)),
+            Some(id),
+        );
     }
     if let Some(id) = plan.weekly_cap {
         let monthly = s.input(id).dist.median() * WEEKS_PER_MONTH;
@@ -277,7 +285,10 @@ fn term_lines(s: &Scenario, plan: &Plan) -> Vec<TermLine> {
     );
     line(
         "usage",
-        format!("{} million tokens per subscriber a month at start", show(plan.usage)),
+        format!(
+            "{} million tokens per subscriber a month at start",
+            show(plan.usage)
+        ),
         Some(plan.usage),
     );
     match plan.usage_growth {
@@ -288,7 +299,11 @@ fn term_lines(s: &Scenario, plan: &Plan) -> Vec<TermLine> {
         ),
         UsageGrowth::Factor(id) => line("usage growth", format!("×{} a year", show(id)), Some(id)),
     }
-    line("churn", format!("{} a month", show(plan.churn)), Some(plan.churn));
+    line(
+        "churn",
+        format!("{} a month", show(plan.churn)),
+        Some(plan.churn),
+    );
     response_lines(s, plan, &mut line);
     out
 }
@@ -396,11 +411,18 @@ fn weighing(s: &Scenario, w: &crate::stats::WeightSum) -> Weighing {
     }
 }
 
-fn plan_summary(s: &Scenario, plan: &Plan, t: &PlanTally, grid: &Grid, years: &[i32]) -> PlanSummary {
+fn plan_summary(
+    s: &Scenario,
+    plan: &Plan,
+    t: &PlanTally,
+    grid: &Grid,
+    years: &[i32],
+) -> PlanSummary {
     let w = weighing(s, &t.weights);
     let prob = |hits| w.probability(hits);
     let n_growth = grid.usage_growth.len();
-    let months_of = |year: i32| (0..s.months()).filter(move |m| s.start.plus(*m as i32).year() == year);
+    let months_of =
+        |year: i32| (0..s.months()).filter(move |m| s.start.plus(*m as i32).year() == year);
     let responds = responds(plan);
     PlanSummary {
         name: plan.name.clone(),
@@ -419,9 +441,10 @@ fn plan_summary(s: &Scenario, plan: &Plan, t: &PlanTally, grid: &Grid, years: &[
                     left_for_price: w.quantiles(&t.left_for_price[k]),
                     churned: w.quantiles(&t.churned[k]),
                     upgraded: w.quantiles(&t.upgraded[k]),
-                    on_plan: months_of(*year)
-                        .last()
-                        .map_or_else(|| w.quantiles(&Default::default()), |m| w.quantiles(&t.occupancy[m])),
+                    on_plan: months_of(*year).last().map_or_else(
+                        || w.quantiles(&Default::default()),
+                        |m| w.quantiles(&t.occupancy[m]),
+                    ),
                 }),
             })
             .collect(),
@@ -435,10 +458,10 @@ fn plan_summary(s: &Scenario, plan: &Plan, t: &PlanTally, grid: &Grid, years: &[
                 loss: prob(*losses),
             })
             .collect(),
-        margin: quantiles(&t.margin),
-        loss_share: quantiles(&t.loss_share),
-        top5_share: quantiles(&t.top5_share),
-        occupancy: quantiles(&t.occupancy),
+        margin: quantiles(&t.margin, &w),
+        loss_share: quantiles(&t.loss_share, &w),
+        top5_share: quantiles(&t.top5_share, &w),
+        occupancy: quantiles(&t.occupancy, &w),
         tier_group: plan.group.clone(),
         responds,
         term_lines: term_lines(s, plan),

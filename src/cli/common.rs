@@ -2,7 +2,8 @@
 //! loading a scenario, and the closing lines of output.
 
 use super::{Failure, INTERRUPTED};
-use infercast::run::{Observer, Settings};
+use infercast::pipeline::{Faults, Refused};
+use infercast::run::{MAX_PATHS, MAX_SHARDS, Observer, PathTooLong, Settings};
 use infercast::scenario::{self, Override, Scenario};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -48,10 +49,10 @@ impl Common {
             adapt: false,
             shard: None,
         };
-        if settings.paths == 0 {
-            return Err(Failure::BadInput("--paths must be at least 1".to_owned()));
+        match limits(&settings) {
+            Some(problem) => Err(Failure::BadInput(problem)),
+            None => Ok(settings),
         }
-        Ok(settings)
     }
 
     /// The output folder: `--out`, else `output/<name>`.
@@ -59,6 +60,36 @@ impl Common {
         self.out
             .clone()
             .unwrap_or_else(|| PathBuf::from("output").join(name))
+    }
+}
+
+/// The most worker threads: far more than the cores of any machine this runs on, and each
+/// worker keeps two tallies of its own (tens of megabytes for base), so more only add memory.
+pub const MAX_THREADS: usize = 1024;
+
+/// Why the numbers of `settings` are out of bounds, if they are: paths from 1 to
+/// [`MAX_PATHS`], at most [`MAX_THREADS`] threads, at most [`MAX_SHARDS`] shards.
+pub fn limits(settings: &Settings) -> Option<String> {
+    if settings.paths == 0 {
+        return Some("--paths must be at least 1".to_owned());
+    }
+    if settings.paths > MAX_PATHS {
+        return Some(format!(
+            "--paths: at most {MAX_PATHS} (2^40), found {}: path counts and indices must stay exact in 64-bit block arithmetic and as floating-point numbers, and 2^40 base paths are already about 35 core-years",
+            settings.paths
+        ));
+    }
+    if settings.threads > MAX_THREADS {
+        return Some(format!(
+            "--threads: at most {MAX_THREADS}, found {}: each worker thread keeps tallies of its own, and threads beyond the cores only add memory",
+            settings.threads
+        ));
+    }
+    match settings.shard {
+        Some((_, n)) if n > MAX_SHARDS => Some(format!(
+            "--shard: at most {MAX_SHARDS} shards (2^20), found {n}: shard k of n holds blocks k × blocks / n onwards, which must stay within 64 bits"
+        )),
+        _ => None,
     }
 }
 
@@ -144,7 +175,7 @@ pub fn done(mut text: String, dir: &Path, files: &str) -> super::Done {
 pub fn pipeline_failure(dir: &Path, e: infercast::pipeline::Error) -> Failure {
     match e {
         infercast::pipeline::Error::Unreproducible(why) => Failure::BadInput(why),
-        infercast::pipeline::Error::Io(e) => write_failure(dir, e),
+        infercast::pipeline::Error::Io(e) => failure(dir, e),
     }
 }
 
@@ -154,4 +185,97 @@ pub fn write_failure(dir: &Path, e: impl std::fmt::Display) -> Failure {
         "cannot write the outputs to {}: {e}",
         dir.display()
     ))
+}
+
+/// A command writing into `dir` failed with `e`: an output folder infercast may not replace
+/// is bad input (exit 2), as is a path that would exceed its budget of events; anything else
+/// is a failure to write (exit 1).
+pub fn failure(dir: &Path, e: std::io::Error) -> Failure {
+    match e.get_ref() {
+        Some(inner) if inner.is::<Refused>() || inner.is::<PathTooLong>() => {
+            Failure::BadInput(inner.to_string())
+        }
+        _ => write_failure(dir, e),
+    }
+}
+
+/// Faults injected into the write phase of the output folder, for tests only:
+/// `INFERCAST_FAIL_AFTER_FILES=N` lets N steps through (each file, then the swap's two
+/// renames) and stops before the next: `N` exits at once with code 137, as a kill would (no
+/// clean-up runs); `N:error` fails that step with an I/O error, as a full disk would. The
+/// library never reads the environment: the command line hands these to it.
+pub struct InjectedFaults {
+    after: usize,
+    error: bool,
+    steps: std::sync::atomic::AtomicUsize,
+}
+
+impl InjectedFaults {
+    /// The faults `INFERCAST_FAIL_AFTER_FILES` asks for, if any.
+    pub fn from_env() -> Option<Self> {
+        let v = std::env::var("INFERCAST_FAIL_AFTER_FILES").ok()?;
+        let (n, error) = match v.split_once(':') {
+            Some((n, "error")) => (n, true),
+            _ => (v.as_str(), false),
+        };
+        Some(Self {
+            after: n.trim().parse().ok()?,
+            error,
+            steps: 0.into(),
+        })
+    }
+}
+
+impl Faults for InjectedFaults {
+    fn before(&self, step: &str) -> std::io::Result<()> {
+        let n = self.steps.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if n != self.after {
+            return Ok(());
+        }
+        if self.error {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!("injected fault before {step:?} (INFERCAST_FAIL_AFTER_FILES)"),
+            ));
+        }
+        eprintln!("killed before {step:?} (INFERCAST_FAIL_AFTER_FILES)");
+        std::process::exit(137)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_over_its_budget_and_a_refused_folder_are_bad_input() {
+        let dir = Path::new("out");
+        let long = PathTooLong {
+            path: 3,
+            events: 11,
+            budget: 10,
+            month: 2,
+        };
+        let e = std::io::Error::new(std::io::ErrorKind::InvalidInput, long);
+        match failure(dir, e) {
+            Failure::BadInput(m) => {
+                for field in ["cohorts", "review_rate", "review_months", "horizon"] {
+                    assert!(m.contains(field), "{m}");
+                }
+            }
+            _ => panic!("a path over its budget is bad input"),
+        }
+        let refused = Refused {
+            dir: dir.to_owned(),
+            why: "it holds `x`".to_owned(),
+        };
+        assert!(matches!(
+            failure(dir, std::io::Error::other(refused)),
+            Failure::BadInput(_)
+        ));
+        assert!(matches!(
+            failure(dir, std::io::Error::other("disk full")),
+            Failure::Other(_)
+        ));
+    }
 }

@@ -87,32 +87,31 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let dir = args.common.folder(&format!("compare-{}", names.join("-")));
     let bar = Bar::new(settings.paths * scenarios.len() as u64, args.common.quiet);
     let cancel = common::cancel_on_signal();
-    let mut summaries = Vec::new();
-    let folders: Vec<PathBuf> = scenarios.iter().map(|s| dir.join(&s.name)).collect();
-    for (s, sub) in scenarios.iter().zip(&folders) {
-        let (result, summary) = infercast::pipeline::run(sub, s, &settings, &bar, &cancel)
-            .map_err(|e| common::pipeline_failure(sub, e))?;
+    let faults = common::InjectedFaults::from_env();
+    let out = infercast::pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
+    let compared =
+        infercast::pipeline::compare(out, &scenarios, &settings, &metrics, &bar, &cancel)
+            .map_err(|e| common::pipeline_failure(&dir, e))?;
+    for (s, result) in scenarios.iter().zip(&compared.runs) {
         if let Some(repair) = &result.repair {
             bar.warn(&format!("{}: {repair}", s.name));
         }
-        if !result.complete {
-            return Err(Failure::Interrupted(format!(
-                "{} of {} paths of {} written to {} and marked incomplete; no comparison written",
-                result.tally.paths,
-                settings.paths,
-                s.name,
-                sub.display()
-            )));
-        }
-        summaries.push(summary.expect("a full run has a summary"));
     }
     drop(bar);
-    let c = infercast::pipeline::compare(&dir, &folders, &summaries, &metrics).map_err(|e| {
-        Failure::Other(format!(
-            "cannot write the comparison to {}: {e}",
-            dir.display()
-        ))
-    })?;
+    let Some(c) = compared.comparison else {
+        let (s, result) = scenarios
+            .iter()
+            .zip(&compared.runs)
+            .next_back()
+            .expect("a run stopped");
+        return Err(Failure::Interrupted(format!(
+            "{} of {} paths of {} written to {} and marked incomplete; no comparison written",
+            result.tally.paths,
+            settings.paths,
+            s.name,
+            dir.join(&s.name).display()
+        )));
+    };
     Ok(common::done(
         infercast::report::text::compare::comparison_table(&c),
         &dir,

@@ -2,7 +2,8 @@
 //! single process.
 
 use super::{Done, Failure};
-use infercast::pipeline::MergedSummary;
+use infercast::pipeline::{MergedSummary, Out};
+use infercast::run::MergeError;
 use std::path::PathBuf;
 
 /// The options of `merge`.
@@ -17,8 +18,14 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> Result<Done, Failure> {
-    let merged = infercast::pipeline::merge(&args.dirs, &args.out)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let faults = super::common::InjectedFaults::from_env();
+    let out = Out::new(&args.out).with_faults(faults.as_ref().map(|f| f as _));
+    let merged = infercast::pipeline::merge(&args.dirs, out).map_err(|e| match e {
+        // The output folder: one infercast may not replace is bad input, any other failure
+        // to write it is not.
+        MergeError::Write { dir, source } => super::common::failure(&dir, source),
+        e => Failure::BadInput(e.to_string()),
+    })?;
     let mut text = match merged {
         MergedSummary::Run(summary) => infercast::report::text::run::summary_table(&summary),
         MergedSummary::Sensitivity(summary) => {

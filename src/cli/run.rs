@@ -3,7 +3,7 @@
 use super::common::{self, Bar, Common, parse_override};
 use super::{Done, Failure};
 use infercast::pipeline;
-use infercast::run::Settings;
+use infercast::run::{MAX_PATHS, Settings};
 use infercast::scenario::{Override, Sampling, Scenario};
 use std::path::PathBuf;
 
@@ -80,7 +80,9 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     });
     let bar = Bar::new(settings.paths, c.quiet);
     let cancel = common::cancel_on_signal();
-    let (result, summary) = pipeline::run(&dir, &s, &settings, &bar, &cancel)
+    let faults = common::InjectedFaults::from_env();
+    let out = pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
+    let (result, summary) = pipeline::run(out, &s, &settings, &bar, &cancel)
         .map_err(|e| common::pipeline_failure(&dir, e))?;
     if let Some(repair) = &result.repair {
         bar.warn(&format!("{}: {repair}", s.name));
@@ -136,8 +138,13 @@ pub(super) fn parse_shard(text: &str) -> Result<(u64, u64), String> {
 
 /// Why these run settings cannot work, if they cannot.
 fn problem(s: &Scenario, settings: &Settings, max_paths: Option<u64>) -> Option<String> {
-    if settings.paths == 0 {
-        return Some("--paths must be at least 1".to_owned());
+    if let Some(problem) = common::limits(settings) {
+        return Some(match (settings.until_se, max_paths) {
+            (Some(_), Some(_)) if settings.paths > MAX_PATHS => {
+                problem.replacen("--paths", "--max-paths", 1)
+            }
+            _ => problem,
+        });
     }
     if let Some(p) = conditioning_problem(s, settings) {
         return Some(p);

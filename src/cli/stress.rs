@@ -38,7 +38,12 @@ pub struct Args {
     max_loss: Option<f64>,
     /// With --optimize: instead of --max-loss, the lowest CVaR90 of the gross margin allowed
     /// (the mean margin of the worst 10% of paths, e.g. -0.1).
-    #[arg(long = "cvar-floor", value_name = "MARGIN", requires = "optimize", conflicts_with = "max_loss")]
+    #[arg(
+        long = "cvar-floor",
+        value_name = "MARGIN",
+        requires = "optimize",
+        conflicts_with = "max_loss"
+    )]
     cvar_floor: Option<f64>,
     /// Override one input, e.g. --set plan.Pro.fee=250
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
@@ -73,9 +78,11 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let total = settings.paths * (1 + (PASSES * specs.len()) as u64);
     let bar = Bar::new(total, args.common.quiet);
     let cancel = common::cancel_on_signal();
+    let faults = common::InjectedFaults::from_env();
+    let out = infercast::pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
     let (result, summary) =
-        infercast::pipeline::stress(&dir, &s, &settings, &grid, &specs, &bar, &cancel)
-            .map_err(|e| common::write_failure(&dir, e))?;
+        infercast::pipeline::stress(out, &s, &settings, &grid, &specs, &bar, &cancel)
+            .map_err(|e| common::failure(&dir, e))?;
     drop(bar);
     if let Some(repair) = &result.repair {
         eprint!("warning: {}: {repair}", s.name);
@@ -102,10 +109,17 @@ fn specs(s: &Scenario, args: &Args) -> Result<Vec<Spec>, String> {
     let index = |name: &str| {
         s.plans.iter().position(|p| p.name == name).ok_or_else(|| {
             let names: Vec<&str> = s.plans.iter().map(|p| p.name.as_str()).collect();
-            format!("--plan: no [[plan]] is named {name:?}; the plans are {}", names.join(", "))
+            format!(
+                "--plan: no [[plan]] is named {name:?}; the plans are {}",
+                names.join(", ")
+            )
         })
     };
-    let mut plans: Vec<usize> = args.plans.iter().map(|n| index(n)).collect::<Result<_, _>>()?;
+    let mut plans: Vec<usize> = args
+        .plans
+        .iter()
+        .map(|n| index(n))
+        .collect::<Result<_, _>>()?;
     if plans.is_empty() {
         plans = (0..s.plans.len())
             .filter(|p| !s.plans[*p].optimize.is_empty())
@@ -132,7 +146,11 @@ fn specs(s: &Scenario, args: &Args) -> Result<Vec<Spec>, String> {
         (Some(f), _) if f.is_finite() && f <= 1.0 => Constraint::CvarFloor(f),
         (Some(f), _) => return Err(format!("--cvar-floor: expected a margin ≤ 1, found {f}")),
         (None, Some(a)) if (0.0..=1.0).contains(&a) => Constraint::MaxLoss(a),
-        (None, Some(a)) => return Err(format!("--max-loss: expected a probability in [0, 1], found {a}")),
+        (None, Some(a)) => {
+            return Err(format!(
+                "--max-loss: expected a probability in [0, 1], found {a}"
+            ));
+        }
         (None, None) => Constraint::MaxLoss(0.05),
     };
     plans
@@ -164,7 +182,8 @@ fn ranges(s: &Scenario, p: usize, given: &[String]) -> Result<Vec<Range>, String
     .filter_map(|(variable, r)| r.map(|(lo, hi)| Range { variable, lo, hi }))
     .collect();
     for text in given {
-        let bad = || format!("--range: expected [PLAN.]VARIABLE=LO:HI (e.g. fee=10:40), found {text:?}");
+        let bad =
+            || format!("--range: expected [PLAN.]VARIABLE=LO:HI (e.g. fee=10:40), found {text:?}");
         let (name, spec) = text.split_once('=').ok_or_else(bad)?;
         let (who, var) = match name.rsplit_once('.') {
             Some((who, var)) => (Some(who), var),

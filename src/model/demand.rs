@@ -290,10 +290,25 @@ impl Path<'_> {
                 Ok(p) => rand_distr::Distribution::sample(&p, &mut seg.reviews) as u64,
                 Err(_) => 0,
             };
-            for _ in 0..count {
-                self.review(s);
+            // The work is known before it is done: a path over its budget stops here.
+            let events = self.events.saturating_add(count);
+            if events > self.budget {
+                self.over_budget(events, t);
+                return;
             }
-            self.events += count;
+            let mut left = count;
+            while left > 0 {
+                let n = left.min(super::REVIEWS_PER_CHECK);
+                for _ in 0..n {
+                    self.review(s);
+                }
+                left -= n;
+                if left > 0 && self.stop_raised() {
+                    self.halted = Some(super::Stopped::Cancelled);
+                    return;
+                }
+            }
+            self.events = events;
         }
     }
 

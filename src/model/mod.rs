@@ -32,6 +32,7 @@ use commitments::Commit;
 use demand::Seg;
 use market::Market;
 use queue::Queue;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Which of the four cost vectors are on (explain's Shapley decomposition switches them off;
 /// DESIGN.md §6 says what "off" means for each).
@@ -106,6 +107,31 @@ struct Path<'a> {
     /// Events processed, cohort reviews counted one by one, and the reviews among them.
     events: u64,
     cohort_reviews: u64,
+    /// The most events the path may process: a last guard (validation bounds the work).
+    budget: u64,
+    /// Raised to stop the path (Ctrl-C); read at every month end and every
+    /// [`REVIEWS_PER_CHECK`] cohort reviews.
+    stop: Option<&'a AtomicBool>,
+    /// Why the path stopped before its horizon, once it has.
+    halted: Option<Stopped>,
+}
+
+/// Cohort reviews between two reads of the stop flag within a long interval of reviews (a
+/// base path has about 1,000 a month; 2^16 take about half a millisecond).
+const REVIEWS_PER_CHECK: u64 = 1 << 16;
+
+/// Why [`simulate_within`] stopped a path before its horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The stop flag was raised: the path is unfinished and must be discarded.
+    Cancelled,
+    /// The path would have processed `events` events (cohort reviews and queued events), more
+    /// than its `budget`, by month `month`.
+    Budget {
+        events: u64,
+        budget: u64,
+        month: u32,
+    },
 }
 
 /// The time of the start of calendar month `m`, in months since the scenario's start.
@@ -137,7 +163,24 @@ impl<'a> Path<'a> {
             books: Books::new(sc, months as usize),
             events: 0,
             cohort_reviews: 0,
+            budget: u64::MAX,
+            stop: None,
+            halted: None,
         }
+    }
+
+    /// Whether the stop flag is raised.
+    fn stop_raised(&self) -> bool {
+        self.stop.is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// Stops the path for its budget, `events` events having been reached at `t`.
+    fn over_budget(&mut self, events: u64, t: f64) {
+        self.halted = Some(Stopped::Budget {
+            events,
+            budget: self.budget,
+            month: t.ceil().max(1.0) as u32,
+        });
     }
 
     /// Adds `event` at `t` to the timeline, when it is kept.
@@ -211,20 +254,36 @@ impl<'a> Path<'a> {
         self.queue.push(1.0, true, Event::MonthEnd(1));
     }
 
-    fn run(mut self) -> PathResult {
+    fn run(mut self) -> Result<PathResult, Stopped> {
         self.start();
         while let Some((t, e)) = self.queue.pop() {
             self.step(t, e);
+            if let Some(why) = self.halted {
+                return Err(why);
+            }
         }
-        self.finish()
+        Ok(self.finish())
     }
 
-    /// Processes one queued event (after the cohort reviews that come before it).
+    /// Processes one queued event (after the cohort reviews that come before it), unless
+    /// the path stops first.
     fn step(&mut self, t: f64, e: Event) {
         self.drain_reviews(t);
+        if self.halted.is_some() {
+            return;
+        }
         self.events += 1;
+        if self.events > self.budget {
+            self.over_budget(self.events, t);
+            return;
+        }
         match e {
-            Event::MonthEnd(m) => self.month_end(m),
+            Event::MonthEnd(m) => {
+                self.month_end(m);
+                if self.stop_raised() {
+                    self.halted = Some(Stopped::Cancelled);
+                }
+            }
             Event::Hardware(g) => self.hardware(t, g),
             Event::Efficiency(e) => self.efficiency(t, e),
             Event::Launch(v) => self.launch(t, v),
@@ -245,7 +304,30 @@ pub fn simulate(
     seed: u64,
     options: Options,
 ) -> PathResult {
-    Path::new(scenario, draws, path, seed, options).run()
+    match Path::new(scenario, draws, path, seed, options).run() {
+        Ok(r) => r,
+        Err(_) => unreachable!("a path without a budget or a stop flag runs to its horizon"),
+    }
+}
+
+/// [`simulate`], stopped early when the path would process more than `budget` events (cohort
+/// reviews and queued events; the last guard against a path that would not end in time) or
+/// once `stop` is raised (read at every month end and every 65,536 cohort reviews, so a
+/// raised flag stops even a long path within about a millisecond). A path that runs to its
+/// horizon gives exactly what [`simulate`] gives.
+pub fn simulate_within(
+    scenario: &Scenario,
+    draws: &Draws,
+    path: u64,
+    seed: u64,
+    options: Options,
+    budget: u64,
+    stop: &AtomicBool,
+) -> Result<PathResult, Stopped> {
+    let mut p = Path::new(scenario, draws, path, seed, options);
+    p.budget = budget;
+    p.stop = Some(stop);
+    p.run()
 }
 
 #[cfg(test)]

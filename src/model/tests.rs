@@ -442,3 +442,60 @@ fn a_probe_month_has_poisson_many_reviews() {
     let se = (40.0 / f64::from(n)).sqrt();
     assert!((mean - 40.0).abs() < 4.0 * se, "mean {mean}");
 }
+
+#[test]
+fn a_path_within_its_budget_is_the_path_and_one_over_it_stops() {
+    use std::sync::atomic::AtomicBool;
+    let s = tiny(&[]);
+    let d = Draws::random(&s, s.seed, 3);
+    let full = simulate(&s, &d, 3, s.seed, Options::default());
+    let quiet = AtomicBool::new(false);
+    let within = super::simulate_within(&s, &d, 3, s.seed, Options::default(), u64::MAX, &quiet)
+        .expect("no budget, no stop");
+    assert_eq!(within.values.len(), full.values.len());
+    assert!(
+        within
+            .values
+            .iter()
+            .zip(&full.values)
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    assert_eq!(within.events, full.events);
+    // Exactly its events is enough; one fewer is not.
+    assert!(
+        super::simulate_within(&s, &d, 3, s.seed, Options::default(), full.events, &quiet).is_ok()
+    );
+    match super::simulate_within(
+        &s,
+        &d,
+        3,
+        s.seed,
+        Options::default(),
+        full.events - 1,
+        &quiet,
+    ) {
+        Err(super::Stopped::Budget { budget, events, .. }) => {
+            assert_eq!(budget, full.events - 1);
+            assert!(events > budget);
+        }
+        other => panic!(
+            "expected a stop for the budget, got {:?}",
+            other.map(|r| r.events)
+        ),
+    }
+    let small = super::simulate_within(&s, &d, 3, s.seed, Options::default(), 100, &quiet);
+    assert!(matches!(
+        small,
+        Err(super::Stopped::Budget { budget: 100, .. })
+    ));
+}
+
+#[test]
+fn a_raised_stop_flag_stops_a_path_at_its_first_month_end() {
+    use std::sync::atomic::AtomicBool;
+    let s = tiny(&[]);
+    let d = Draws::random(&s, s.seed, 3);
+    let stop = AtomicBool::new(true);
+    let r = super::simulate_within(&s, &d, 3, s.seed, Options::default(), u64::MAX, &stop);
+    assert_eq!(r.err(), Some(super::Stopped::Cancelled));
+}

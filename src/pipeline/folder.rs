@@ -1,22 +1,45 @@
-//! Output folders: every file is written atomically (a temporary file in the same folder,
-//! flushed to disk, then renamed over its name), so a killed run never leaves a truncated
-//! file, and is readable by others (rw-r--r--).
+//! Files put into a folder that is being staged (see [`super::output`]): each written
+//! atomically (a temporary file in the same folder, flushed to disk, then renamed over its
+//! name), readable by others (rw-r--r--), and recorded with its size and hash for the
+//! manifest.
 
+use super::output::Faults;
 use crate::report::export::Sink;
+use crate::run::FileRecord;
+use crate::stats::Fnv1a64;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// An output folder that files are put into, atomically.
-pub struct Folder {
+/// A folder that files are put into, atomically, each recorded with its size and hash.
+pub struct Folder<'a> {
     dir: PathBuf,
+    /// The folder's path within the output folder being staged (`""` for the output folder
+    /// itself, `"tiny/"` for a compare's run), naming each file to the faults.
+    within: String,
+    faults: Option<&'a dyn Faults>,
+    files: BTreeMap<String, FileRecord>,
 }
 
-impl Folder {
+impl<'a> Folder<'a> {
     /// The folder `dir`, created if needed.
     pub fn create(dir: &Path) -> io::Result<Self> {
+        Self::staged(dir, String::new(), None)
+    }
+
+    /// The folder `dir` (at `within` in the output folder), created if needed, that tells
+    /// `faults` before each file it writes.
+    pub(super) fn staged(
+        dir: &Path,
+        within: String,
+        faults: Option<&'a dyn Faults>,
+    ) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
         Ok(Self {
             dir: dir.to_owned(),
+            within,
+            faults,
+            files: BTreeMap::new(),
         })
     }
 
@@ -25,21 +48,34 @@ impl Folder {
         &self.dir
     }
 
-    /// Writes the file `name`, written by `write`, atomically.
+    /// The files written so far, by name, with their sizes and hashes.
+    pub fn files(&self) -> &BTreeMap<String, FileRecord> {
+        &self.files
+    }
+
+    /// Writes the file `name`, written by `write`, atomically, and records it.
     fn write(
-        &self,
+        &mut self,
         name: &str,
         write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
     ) -> io::Result<()> {
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        {
-            let mut buf = io::BufWriter::new(tmp.as_file_mut());
-            write(&mut buf)?;
-            buf.flush()?;
+        if let Some(f) = self.faults {
+            f.before(&format!("{}{name}", self.within))?;
         }
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+        let mut hashed = Hashed {
+            inner: io::BufWriter::new(tmp.as_file_mut()),
+            hash: Fnv1a64::default(),
+            bytes: 0,
+        };
+        write(&mut hashed)?;
+        hashed.inner.flush()?;
+        let record = FileRecord::new(hashed.bytes, hashed.hash.finish());
+        drop(hashed);
         shareable(tmp.as_file())?;
         tmp.as_file().sync_all()?;
         tmp.persist(self.dir.join(name)).map_err(|e| e.error)?;
+        self.files.insert(name.to_owned(), record);
         Ok(())
     }
 
@@ -54,7 +90,27 @@ impl Folder {
     }
 }
 
-impl Sink for Folder {
+/// A writer that counts and hashes what passes through it.
+struct Hashed<W: Write> {
+    inner: W,
+    hash: Fnv1a64,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Sink for Folder<'_> {
     fn put(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
         self.write(name, |w| w.write_all(bytes))
     }

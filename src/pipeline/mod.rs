@@ -1,23 +1,28 @@
 //! Each command's stages wired together: run the paths, analyse the results, and write the
-//! output folder (reports' files, then `manifest.json` last: its presence says the others are
-//! whole). The command line and other front ends call these; they never print.
+//! output folder. A folder is staged beside its name and swapped in whole once written
+//! (see [`output`]): each file atomically, `manifest.json` last, listing every other file with
+//! its size and hash; its presence says the others are whole and are the ones it lists. The
+//! command line and other front ends call these; they never print.
 
+mod compare;
 mod folder;
+pub mod output;
+mod sensitivity;
+mod stress;
 
+pub use compare::{CompareManifest, Compared, compare};
 pub use folder::Folder;
+pub use output::{Faults, Out, Refused};
+pub use sensitivity::{check_into, sensitivity};
+pub use stress::stress;
 
-use crate::analysis::{
-    Comparison, ExplainSummary, Optimization, RunView, SensitivitySummary, StressSummary, Summary,
-    series_quantiles,
-};
+use crate::analysis::{ExplainSummary, RunView, SensitivitySummary, Summary, series_quantiles};
 use crate::report::{charts, export, html};
 use crate::run::{self, Manifest, MergeError, Observer, RowStore, Rows, RunResult, Settings};
 use crate::scenario::{Scenario, metrics};
-use crate::sensitivity::{self, Design};
-use crate::stress::optimize::{Spec, optimize};
-use crate::stress::{Grid, SUBSCRIBERS, Stress};
+use output::Staged;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 /// Why a command's outputs could not be written.
@@ -38,16 +43,39 @@ impl From<charts::ChartError> for Error {
     }
 }
 
-/// Runs `s` with `settings` and writes its folder `dir`: a shard folder with `--shard`, else
+impl From<Error> for io::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Io(e) => e,
+            Error::Unreproducible(why) => io::Error::new(io::ErrorKind::InvalidInput, why),
+        }
+    }
+}
+
+/// Runs `s` with `settings` and writes its folder `out`: a shard folder with `--shard`, else
 /// every file of a run, whose summary is returned.
-pub fn run(
-    dir: &Path,
+pub fn run<'a>(
+    out: impl Into<Out<'a>>,
     s: &Scenario,
     settings: &Settings,
     observer: &dyn Observer,
     cancel: &AtomicBool,
 ) -> Result<(RunResult, Option<Summary>), Error> {
-    let mut rows = RowStore::create(dir, &run::outcome_names(s))?;
+    let staged = Staged::begin(out.into())?;
+    let done = run_into(&mut staged.folder()?, s, settings, observer, cancel)?;
+    staged.commit()?;
+    Ok(done)
+}
+
+/// [`run`] into `folder`, which is being staged.
+fn run_into(
+    folder: &mut Folder<'_>,
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> Result<(RunResult, Option<Summary>), Error> {
+    let mut rows = RowStore::create(folder.path(), &run::outcome_names(s))?;
     let mut sink = |first, block: &[Vec<f64>]| rows.write(first, block);
     let adaptive = !s.observations.is_empty() && (settings.adapt || settings.until_ess.is_some());
     let (mut result, ()) = if adaptive {
@@ -57,19 +85,20 @@ pub fn run(
     };
     let rows = rows.finish()?;
     let summary = if settings.shard.is_some() {
-        write_shard(dir, s, settings, &result, &rows)?;
+        write_shard(folder, s, settings, &result, &rows)?;
         None
     } else {
-        Some(write_run(dir, s, settings, &mut result, &rows)?)
+        Some(write_run(folder, s, settings, &mut result, &rows)?)
     };
     Ok((result, summary))
 }
 
-/// Writes every file of run `r` into `dir`: `summary.json` (reading the outcome rows back a
-/// few columns at a time for the sensitivity), the data files, the charts and `report.html`,
-/// then `manifest.json`. Returns the summary. `r.tally.series` is emptied once read.
+/// Writes every file of run `r` into `folder`: `summary.json` (reading the outcome rows back
+/// a few columns at a time for the sensitivity), the data files, the charts and
+/// `report.html`, then `manifest.json`. Returns the summary. `r.tally.series` is emptied once
+/// read.
 pub fn write_run(
-    dir: &Path,
+    folder: &mut Folder<'_>,
     s: &Scenario,
     settings: &Settings,
     r: &mut RunResult,
@@ -78,7 +107,6 @@ pub fn write_run(
     if let Some(why) = crate::analysis::conditioning::unreproducible(s, r) {
         return Err(Error::Unreproducible(why));
     }
-    let mut folder = Folder::create(dir)?;
     let months: Vec<bool> = r.outcomes.names()[1..]
         .iter()
         .map(|n| metrics::is_month(n))
@@ -104,31 +132,38 @@ pub fn write_run(
         rows: readable.as_ref(),
     };
     for exporter in export::run_exporters() {
-        exporter.export(&view, &mut folder)?;
+        exporter.export(&view, folder)?;
     }
     let charts = charts::run_charts(&summary)?;
-    charts::export(&charts, &mut folder)?;
+    charts::export(&charts, folder)?;
     folder.put_html("report.html", &html::run::report(&summary, &charts))?;
-    folder.put_json("manifest.json", &Manifest::new(s, settings, r))?;
+    put_manifest(folder, Manifest::new(s, settings, r), Some(rows.len()))?;
     Ok(summary)
 }
 
-/// Writes a shard's files into `dir`: its exact tally (`tally.json`), its outcome rows and its
-/// manifest (last). [`merge`] turns a full set of shards into a run's files.
+/// Writes `manifest.json` into `folder`, last: `m` with every file written before it and the
+/// number of outcome rows.
+fn put_manifest(folder: &mut Folder<'_>, mut m: Manifest, rows: Option<u64>) -> io::Result<()> {
+    m.files = folder.files().clone();
+    m.outcome_rows = rows;
+    folder.put_json("manifest.json", &m)
+}
+
+/// Writes a shard's files into `folder`: its exact tally (`tally.json`), its outcome rows and
+/// its manifest (last). [`merge`] turns a full set of shards into a run's files.
 pub fn write_shard(
-    dir: &Path,
+    folder: &mut Folder<'_>,
     s: &Scenario,
     settings: &Settings,
     r: &RunResult,
     rows: &Rows,
 ) -> io::Result<()> {
-    let mut folder = Folder::create(dir)?;
     let tally = serde_json::to_vec(&r.tally).map_err(io::Error::other)?;
-    export::Sink::put(&mut folder, "tally.json", &tally)?;
-    export::Sink::put_with(&mut folder, "outcomes.csv", &mut |out| {
+    export::Sink::put(folder, "tally.json", &tally)?;
+    export::Sink::put_with(folder, "outcomes.csv", &mut |out| {
         export::csv::outcomes(rows, out)
     })?;
-    folder.put_json("manifest.json", &Manifest::new(s, settings, r))
+    put_manifest(folder, Manifest::new(s, settings, r), Some(rows.len()))
 }
 
 /// What `merge` put together.
@@ -140,282 +175,52 @@ pub enum MergedSummary {
 }
 
 /// Merges the shard folders `dirs` of one run (or of one sensitivity design, as their manifest
-/// says) into `out`, writing the same files a run in one process writes.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergedSummary, MergeError> {
+/// says) into `out`, writing the same files a run in one process writes, once every shard is
+/// checked (see [`run::merge`]). `out` may not be, or hold, one of the shard folders.
+pub fn merge<'a>(dirs: &[PathBuf], out: impl Into<Out<'a>>) -> Result<MergedSummary, MergeError> {
+    let out = out.into();
     let write_error = |source| MergeError::Write {
-        dir: out.to_owned(),
+        dir: out.dir.to_owned(),
         source,
     };
+    let target = std::path::absolute(out.dir).map_err(write_error)?;
+    let target = std::fs::canonicalize(&target).unwrap_or(target);
+    for d in dirs {
+        let shard = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+        if shard.starts_with(&target) {
+            return Err(write_error(io::Error::other(Refused {
+                dir: out.dir.to_owned(),
+                why: format!(
+                    "it is or holds the shard folder {}, which merge reads and would replace",
+                    d.display()
+                ),
+            })));
+        }
+    }
+    let staged = Staged::begin(out).map_err(write_error)?;
     if dirs
         .first()
-        .is_some_and(|d| sensitivity::is_sensitivity_folder(d))
+        .is_some_and(|d| crate::sensitivity::is_sensitivity_folder(d))
     {
-        let m = sensitivity::merge(dirs)?;
-        let ran = sensitivity::Ran {
-            rows: m.rows,
-            complete: true,
-            until_se_met: None,
-            blocks_done: Vec::new(),
-        };
-        let summary =
-            SensitivitySummary::new(&m.scenario, &m.design, &m.settings, &ran.rows, true, None);
-        write_sensitivity(
-            out,
-            &m.scenario,
-            &m.design,
-            &m.settings,
-            &ran,
-            &summary,
-            None,
-        )
-        .map_err(write_error)?;
+        let summary = sensitivity::merge_into(&mut staged.folder().map_err(write_error)?, dirs)?;
+        staged.commit().map_err(write_error)?;
         return Ok(MergedSummary::Sensitivity(Box::new(summary)));
     }
-    let mut m = run::merge(dirs, out)?;
-    write_run(out, &m.scenario, &m.settings, &mut m.result, &m.rows)
-        .map(|s| MergedSummary::Run(Box::new(s)))
-        .map_err(|e| match e {
-            Error::Io(source) => write_error(source),
-            Error::Unreproducible(why) => MergeError::Unreproducible(why),
-        })
-}
-
-/// Runs the sensitivity design `design` of `s` with `settings` and writes its folder `dir`: a
-/// shard folder with `--shard`, else every file, whose summary is returned. With `until_se`,
-/// each round's rows are analysed to decide whether to go on. With `into` (a run folder of the
-/// same scenario), its `report.html` gets the sensitivity section too.
-pub fn sensitivity(
-    dir: &Path,
-    s: &Scenario,
-    design: &Design,
-    settings: &sensitivity::Settings,
-    observer: &dyn Observer,
-    cancel: &AtomicBool,
-    into: Option<&Path>,
-) -> io::Result<(sensitivity::Ran, Option<SensitivitySummary>)> {
-    let mut last: Option<SensitivitySummary> = None;
-    let ran = sensitivity::run(s, design, settings, observer, cancel, &mut |rows| {
-        let summary = SensitivitySummary::new(s, design, settings, rows, true, None);
-        let met = summary.max_total_se() <= settings.until_se.unwrap_or(f64::INFINITY);
-        last = Some(summary);
-        met
-    })?;
-    if settings.shard.is_some() {
-        let mut folder = Folder::create(dir)?;
-        export::Sink::put(&mut folder, sensitivity::ROWS_FILE, &ran.rows.to_csv()?)?;
-        folder.put_json(
-            "manifest.json",
-            &sensitivity::manifest(s, design, settings, &ran),
-        )?;
-        return Ok((ran, None));
-    }
-    // With --until-se the last round's analysis saw every row: it is the summary.
-    let summary = match last {
-        Some(mut summary) if ran.complete && summary.paths == ran.rows.paths() => {
-            summary.until_se_met = ran.until_se_met;
-            summary
-        }
-        _ => SensitivitySummary::new(
-            s,
-            design,
-            settings,
-            &ran.rows,
-            ran.complete,
-            ran.until_se_met,
-        ),
-    };
-    write_sensitivity(dir, s, design, settings, &ran, &summary, into)?;
-    Ok((ran, Some(summary)))
-}
-
-/// Why the run folder `dir` cannot take the sensitivity section of `s`, if it cannot: it must
-/// hold a run's `report.html` and a manifest of the same scenario (after `--set`).
-pub fn check_into(dir: &Path, s: &Scenario) -> Result<(), String> {
-    let manifest: Manifest = std::fs::read(dir.join("manifest.json"))
-        .map_err(|e| e.to_string())
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-        .map_err(|e| format!("{} is not a run folder: manifest.json: {e}", dir.display()))?;
-    if manifest.kind.is_some() || manifest.shard.is_some() || !dir.join("report.html").is_file() {
-        return Err(format!(
-            "{} is not a run folder with a report.html (a shard or another command's folder)",
-            dir.display()
-        ));
-    }
-    if manifest.scenario_hash != s.hash() {
-        return Err(format!(
-            "{} holds a run of another scenario (hash {}, this one {}): its report would \
-             describe other inputs",
-            dir.display(),
-            manifest.scenario_hash,
-            s.hash()
-        ));
-    }
-    Ok(())
-}
-
-/// Writes every file of a sensitivity design into `dir` (`manifest.json` last), and the
-/// section into `into`'s `report.html`.
-fn write_sensitivity(
-    dir: &Path,
-    s: &Scenario,
-    design: &Design,
-    settings: &sensitivity::Settings,
-    ran: &sensitivity::Ran,
-    summary: &SensitivitySummary,
-    into: Option<&Path>,
-) -> io::Result<()> {
-    let mut folder = Folder::create(dir)?;
-    folder.put_json("sensitivity.json", summary)?;
-    export::Sink::put(
-        &mut folder,
-        "sensitivity.csv",
-        &export::csv::sensitivity(summary)?,
-    )?;
-    export::Sink::put(&mut folder, sensitivity::ROWS_FILE, &ran.rows.to_csv()?)?;
-    let charts = charts::sobol::charts(summary)?;
-    charts::export(&charts, &mut folder)?;
-    folder.put_html(
-        "sensitivity.html",
-        &html::sensitivity::page(summary, &charts),
-    )?;
-    if let Some(run_dir) = into {
-        check_into(run_dir, s).map_err(io::Error::other)?;
-        let report = std::fs::read_to_string(run_dir.join("report.html"))?;
-        let section = html::sensitivity::section(summary, &charts);
-        let page = html::sensitivity::splice(&report, &section).ok_or_else(|| {
-            io::Error::other(format!(
-                "{}/report.html has no assumptions section to put the sensitivity before",
-                run_dir.display()
-            ))
-        })?;
-        Folder::create(run_dir)?.put_html("report.html", &page)?;
-    }
-    folder.put_json(
-        "manifest.json",
-        &sensitivity::manifest(s, design, settings, ran),
+    let mut m = run::merge(dirs, staged.path())?;
+    let summary = write_run(
+        &mut staged.folder().map_err(write_error)?,
+        &m.scenario,
+        &m.settings,
+        &mut m.result,
+        &m.rows,
     )
-}
-
-/// Compares the runs whose summaries are `summaries` and whose files are in `folders` (the
-/// first is the reference), writing the comparison into `dir`.
-pub fn compare(
-    dir: &Path,
-    folders: &[PathBuf],
-    summaries: &[Summary],
-    metrics: &[String],
-) -> io::Result<Comparison> {
-    let mut folder = Folder::create(dir)?;
-    let mut column = |k: usize, name: &str| read_column(&folders[k].join("outcomes.csv"), name);
-    let c = Comparison::new(summaries, metrics, &mut column)?;
-    let charts: Vec<charts::Chart> = metrics
-        .iter()
-        .map(|m| charts::overlay::compare(summaries, m))
-        .collect::<Result<_, _>>()?;
-    charts::export(&charts, &mut folder)?;
-    folder.put_json("compare.json", &c)?;
-    let names: Vec<String> = folders
-        .iter()
-        .map(|f| {
-            f.strip_prefix(dir)
-                .unwrap_or(f)
-                .join("report.html")
-                .display()
-                .to_string()
-        })
-        .collect();
-    let page = html::compare::page(&c, summaries, &charts, &names);
-    folder.put_html("compare.html", &page)?;
-    Ok(c)
-}
-
-/// The outcome column `name` of an `outcomes.csv`, as numbers (empty cells are NaN, or +∞,
-/// "never", in a month column).
-fn read_column(path: &Path, name: &str) -> io::Result<Vec<f64>> {
-    let mut rdr = csv::Reader::from_path(path)?;
-    let headers = rdr.headers()?.clone();
-    let c = headers
-        .iter()
-        .position(|h| h == name)
-        .ok_or_else(|| io::Error::other(format!("{} has no column {name:?}", path.display())))?;
-    let missing = if metrics::is_month(name) {
-        f64::INFINITY
-    } else {
-        f64::NAN
-    };
-    let mut out = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    while rdr.read_record(&mut rec)? {
-        out.push(rec.get(c).and_then(|t| t.parse().ok()).unwrap_or(missing));
-    }
-    Ok(out)
-}
-
-/// Runs every plan of `s` on every path over `grid`, then searches the terms of each
-/// optimisation of `specs` on the same paths, and writes the stress test's files into `dir`
-/// (`manifest.json` last). Returns the run, and the summary (whose `optimization` is empty
-/// when the run or a search was interrupted).
-pub fn stress(
-    dir: &Path,
-    s: &Scenario,
-    settings: &Settings,
-    grid: &Grid,
-    specs: &[Spec],
-    observer: &dyn Observer,
-    cancel: &AtomicBool,
-) -> io::Result<(RunResult, StressSummary)> {
-    let plans: Vec<usize> = specs.iter().map(|o| o.plan).collect();
-    let extra = Stress::new(s, grid.clone(), settings.seed).recording(&plans);
-    let (mut result, mut tally) =
-        run::run_with(s, settings, observer, &mut |_, _| Ok(()), cancel, &extra)?;
-    let mut summary = StressSummary::new(s, settings, grid, &tally);
-    if result.complete && !specs.is_empty() {
-        let records = tally.records_in_order();
-        for spec in specs {
-            let Ok(found) = optimize(&extra, records, spec, settings.threads, observer, cancel)
-            else {
-                result.complete = false;
-                summary.optimization.clear();
-                break;
-            };
-            let o = Optimization::new(s, spec, &found, records, settings.seed);
-            summary.optimization.push(o);
-        }
-    }
-    let mut folder = Folder::create(dir)?;
-    folder.put_json("stress.json", &summary)?;
-    export::Sink::put(
-        &mut folder,
-        "stress-grid.csv",
-        &export::csv::stress_grid(&summary)?,
-    )?;
-    export::Sink::put(
-        &mut folder,
-        "stress-series.csv",
-        &export::csv::stress_series(&summary)?,
-    )?;
-    if !summary.optimization.is_empty() {
-        export::Sink::put(
-            &mut folder,
-            "stress-candidates.csv",
-            &export::csv::stress_candidates(&summary)?,
-        )?;
-        export::Sink::put(
-            &mut folder,
-            "stress-evppi.csv",
-            &export::csv::stress_evppi(&summary)?,
-        )?;
-    }
-    let all = charts::stress::charts(&summary)?;
-    charts::export(&all, &mut folder)?;
-    folder.put_html("stress.html", &html::stress::page(&summary, &all))?;
-    let mut manifest = Manifest::new(s, settings, &result);
-    manifest.grid = Some(serde_json::to_value(grid).map_err(io::Error::other)?);
-    manifest.subscribers_simulated = Some(SUBSCRIBERS as u64);
-    if !specs.is_empty() {
-        manifest.optimize = Some(serde_json::to_value(specs).map_err(io::Error::other)?);
-    }
-    folder.put_json("manifest.json", &manifest)?;
-    Ok((result, summary))
+    .map_err(|e| match e {
+        Error::Io(source) => write_error(source),
+        Error::Unreproducible(why) => MergeError::Unreproducible(why),
+    })?;
+    drop(m);
+    staged.commit().map_err(write_error)?;
+    Ok(MergedSummary::Run(Box::new(summary)))
 }
 
 /// `explain`: the median path of `s` and the decomposition of its collapse factor.

@@ -266,7 +266,10 @@ pub fn term(variable: &str, value: f64) -> String {
     match variable {
         "fee" => format!("fee {}", Unit::Dollars.format(value)),
         "included" => format!("{}M tokens included", number(value)),
-        "credits" => format!("{} of usage at API prices included", Unit::Dollars.format(value)),
+        "credits" => format!(
+            "{} of usage at API prices included",
+            Unit::Dollars.format(value)
+        ),
         "cap" => format!("cap {}M tokens a month", number(value)),
         "weekly_cap" => format!("weekly cap {}M tokens", number(value)),
         "overage" => format!("overage {} per M tokens", Unit::PerMTokens.format(value)),

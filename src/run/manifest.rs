@@ -1,5 +1,7 @@
 //! `manifest.json`: the record of a run, written last into its folder: the tool, the
-//! resolved scenario, the settings, the shard, and whether every planned block ran.
+//! resolved scenario, the settings, the shard, whether every planned block ran, and the size
+//! and hash of every other file of the folder (so that a reader, `merge` first, can check
+//! that the files are the ones the manifest describes).
 
 use super::{BLOCK_SIZE, RunResult, Settings};
 use crate::scenario::{Sampling, Scenario};
@@ -19,7 +21,27 @@ pub struct ShardInfo {
     pub paths: u64,
 }
 
-/// The manifest of a run, a shard, a stress test or a sensitivity design. Fields are in alphabetical order, as the
+/// A file of a folder as its manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its 64-bit FNV-1a hash ([`crate::stats::fnv1a64`]), as 16 hex digits.
+    pub fnv1a64: String,
+}
+
+impl FileRecord {
+    /// The record of a file of `bytes` bytes whose hash is `hash`.
+    pub fn new(bytes: u64, hash: u64) -> Self {
+        Self {
+            bytes,
+            fnv1a64: format!("{hash:016x}"),
+        }
+    }
+}
+
+/// The manifest of a run, a shard, a stress test or a sensitivity design. Fields are in
+/// alphabetical order, as the
 /// file has always had them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -31,6 +53,10 @@ pub struct Manifest {
     pub blocks_done: Option<Vec<(u64, u64)>>,
     /// Every planned block ran (or `--until-se` was met).
     pub complete: bool,
+    /// Every other file of the folder (not the manifest itself), by name. Absent from the
+    /// manifests of earlier versions.
+    #[serde(default)]
+    pub files: BTreeMap<String, FileRecord>,
     /// A stress test's grid of multipliers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grid: Option<serde_json::Value>,
@@ -43,6 +69,9 @@ pub struct Manifest {
     /// A stress test's optimisations (`--optimize`): plan, ranges, objective, constraint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optimize: Option<serde_json::Value>,
+    /// Rows of `outcomes.csv` (a stress test writes none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_rows: Option<u64>,
     /// Paths of the run (a shard records its run's path count; its own is under `shard`).
     pub paths: u64,
     /// The proposal paths after the pilot were drawn from (adaptive sampling).
@@ -72,6 +101,21 @@ pub struct Manifest {
     pub version: String,
 }
 
+/// Each input's and each observation's (`observation.NAME`) source comment: the resolved
+/// scenario has no comments, so they travel here.
+pub fn sources(s: &Scenario) -> BTreeMap<String, String> {
+    let inputs = s
+        .inputs
+        .iter()
+        .filter_map(|i| i.source.as_ref().map(|src| (i.name.clone(), src.clone())));
+    let observations = s.observations.iter().filter_map(|o| {
+        o.source
+            .as_ref()
+            .map(|src| (format!("observation.{}", o.name), src.clone()))
+    });
+    inputs.chain(observations).collect()
+}
+
 impl Manifest {
     /// The manifest of run `r` of `s` with `settings`.
     pub fn new(s: &Scenario, settings: &Settings, r: &RunResult) -> Self {
@@ -81,10 +125,12 @@ impl Manifest {
             block_size: BLOCK_SIZE,
             blocks_done: (!r.complete).then(|| r.blocks_done.clone()),
             complete: r.complete,
+            files: BTreeMap::new(),
             grid: None,
             optimize: None,
             kind: None,
             max_paths: settings.paths,
+            outcome_rows: None,
             paths: if settings.shard.is_some() {
                 settings.paths
             } else {
@@ -103,11 +149,7 @@ impl Manifest {
                 index,
                 paths: r.tally.paths,
             }),
-            sources: s
-                .inputs
-                .iter()
-                .filter_map(|i| i.source.as_ref().map(|src| (i.name.clone(), src.clone())))
-                .collect(),
+            sources: sources(s),
             subscribers_simulated: None,
             tool: "infercast".to_owned(),
             until_se: settings.until_se,

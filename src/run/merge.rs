@@ -1,10 +1,12 @@
-//! `infercast merge`: the shard folders of one run put back together. Checks that the shards
-//! come from the same run (scenario hash, seed, paths, sampling, block size, version) and that
-//! every block is present exactly once, then adds their tallies and concatenates their rows.
+//! `infercast merge`: the shard folders of one run put back together. Checks each shard (its
+//! manifest, the size and hash of every file it lists, its tally's shape and counts, its rows:
+//! see `verify`), that the shards come from the same run (scenario hash, seed, paths,
+//! sampling, block size, version) and that every block is present exactly once, then adds
+//! their tallies and concatenates their rows.
 
 use super::manifest::Manifest;
 use super::rows::{RowStore, Rows};
-use super::{BLOCK_SIZE, RunResult, Settings, Tally, from_tally, outcome_names};
+use super::{BLOCK_SIZE, RunResult, Settings, Tally, from_tally, outcome_names, verify};
 use crate::scenario::Scenario;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,12 @@ pub enum MergeError {
     Invalid {
         dir: PathBuf,
         file: &'static str,
+        problem: String,
+    },
+    #[error("{}/{file}: {problem}", dir.display())]
+    Damaged {
+        dir: PathBuf,
+        file: String,
         problem: String,
     },
     #[error("{} is not a shard folder (its manifest has no shard)", dir.display())]
@@ -93,6 +101,13 @@ fn shard_manifest(dir: &Path) -> Result<Manifest, MergeError> {
             dir: dir.to_owned(),
         });
     }
+    verify::manifest(&m)
+        .and_then(|()| verify::files(dir, &m))
+        .map_err(|(file, problem)| MergeError::Damaged {
+            dir: dir.to_owned(),
+            file,
+            problem,
+        })?;
     Ok(m)
 }
 
@@ -174,8 +189,15 @@ fn check_coverage(shards: &mut [(PathBuf, Manifest)]) -> Result<(), MergeError> 
     Ok(())
 }
 
-/// Appends the rows of a shard's `outcomes.csv` to `store`.
-fn append_rows(store: &mut RowStore, dir: &Path) -> Result<(), MergeError> {
+/// Appends the rows of a shard's `outcomes.csv` to `store`, checking that its header is
+/// `names`, that its rows are exactly the paths `paths` in order, and that every cell is a
+/// number (or empty: not a number).
+fn append_rows(
+    store: &mut RowStore,
+    dir: &Path,
+    names: &[String],
+    paths: std::ops::Range<u64>,
+) -> Result<(), MergeError> {
     let file = "outcomes.csv";
     let invalid = |problem: String| MergeError::Invalid {
         dir: dir.to_owned(),
@@ -183,20 +205,54 @@ fn append_rows(store: &mut RowStore, dir: &Path) -> Result<(), MergeError> {
         problem,
     };
     let mut rdr = csv::Reader::from_path(dir.join(file)).map_err(|e| invalid(e.to_string()))?;
+    let header = rdr.headers().map_err(|e| invalid(e.to_string()))?;
+    if header.iter().ne(names.iter().map(String::as_str)) {
+        return Err(invalid(
+            "its columns are not the scenario's outcome columns".to_owned(),
+        ));
+    }
     let mut rec = csv::StringRecord::new();
+    let mut next = paths.start;
     while rdr
         .read_record(&mut rec)
         .map_err(|e| invalid(e.to_string()))?
     {
+        let line = rec.position().map_or(0, |p| p.line());
         let mut cells = rec.iter();
-        let path: u64 = cells
-            .next()
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| invalid(format!("row {:?} has no path index", rec.position())))?;
-        let row: Vec<f64> = cells.map(|c| c.parse().unwrap_or(f64::NAN)).collect();
+        let path: Option<u64> = cells.next().and_then(|c| c.parse().ok());
+        if path != Some(next) || next >= paths.end {
+            return Err(invalid(format!(
+                "line {line}: expected the row of path {next} (its rows are paths {}..{} in order), found {:?}",
+                paths.start,
+                paths.end,
+                rec.get(0).unwrap_or("")
+            )));
+        }
+        let row = cells
+            .map(|c| match c {
+                "" => Some(f64::NAN),
+                c => c.parse::<f64>().ok().filter(|x| x.is_finite()),
+            })
+            .collect::<Option<Vec<f64>>>()
+            .filter(|row| row.len() + 1 == names.len())
+            .ok_or_else(|| {
+                let found: String = rec.iter().collect::<Vec<_>>().join(",");
+                let found: String = found.chars().take(80).collect();
+                invalid(format!(
+                    "line {line}: expected the path and {} numbers (or empty cells), found {found:?}…",
+                    names.len() - 1,
+                ))
+            })?;
         store
-            .write(path, &[row])
+            .write(path.unwrap_or(next), &[row])
             .map_err(|e| invalid(e.to_string()))?;
+        next += 1;
+    }
+    if next != paths.end {
+        return Err(invalid(format!(
+            "holds the rows of paths {}..{next}; its blocks hold paths {}..{}",
+            paths.start, paths.start, paths.end
+        )));
     }
     Ok(())
 }
@@ -215,13 +271,30 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>, MergeEr
     Ok(shards)
 }
 
-/// The scenario a manifest records (its resolved text, with the inputs' source comments).
-pub fn scenario_of(m: &Manifest) -> Result<Scenario, MergeError> {
+/// The scenario a manifest (of folder `dir`) records: its resolved text, checked against its
+/// hash, with the inputs' source comments.
+pub fn scenario_of(dir: &Path, m: &Manifest) -> Result<Scenario, MergeError> {
     let mut s = crate::scenario::from_str("resolved_scenario", &m.resolved_scenario)
         .map_err(|e| MergeError::Scenario(e.to_string()))?;
+    if s.hash() != m.scenario_hash {
+        return Err(MergeError::Invalid {
+            dir: dir.to_owned(),
+            file: "manifest.json",
+            problem: format!(
+                "its resolved scenario reads back as a scenario of hash {}, not {}",
+                s.hash(),
+                m.scenario_hash
+            ),
+        });
+    }
     for input in &mut s.inputs {
         if let Some(src) = m.sources.get(&input.name) {
             input.source = Some(src.clone());
+        }
+    }
+    for o in &mut s.observations {
+        if let Some(src) = m.sources.get(&format!("observation.{}", o.name)) {
+            o.source = Some(src.clone());
         }
     }
     Ok(s)
@@ -238,28 +311,32 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
             found: kind(first),
         });
     }
-    let s = scenario_of(first)?;
+    let s = scenario_of(&shards[0].0, first)?;
     let write_error = |source| MergeError::Write {
         dir: out.to_owned(),
         source,
     };
-    let mut rows = RowStore::create(out, &outcome_names(&s)).map_err(write_error)?;
+    let names = outcome_names(&s);
+    let mut rows = RowStore::create(out, &names).map_err(write_error)?;
     let mut tally: Option<Tally> = None;
-    for (d, _) in &shards {
+    for (d, m) in &shards {
         let file = "tally.json";
+        let invalid = |problem: String| MergeError::Invalid {
+            dir: d.clone(),
+            file,
+            problem,
+        };
+        let paths = verify::block_paths(m.shard.as_ref().map_or((0, 0), |s| s.blocks), m.paths);
         let t: Tally = std::fs::read(d.join(file))
             .map_err(io::Error::other)
             .and_then(|b| serde_json::from_slice(&b).map_err(io::Error::other))
-            .map_err(|e| MergeError::Invalid {
-                dir: d.clone(),
-                file,
-                problem: e.to_string(),
-            })?;
+            .map_err(|e| invalid(e.to_string()))?;
+        verify::tally(&s, &t, paths.end - paths.start).map_err(invalid)?;
         tally = Some(match tally {
             None => t,
             Some(acc) => acc.merge(t),
         });
-        append_rows(&mut rows, d)?;
+        append_rows(&mut rows, d, &names, paths)?;
     }
     let settings = Settings {
         paths: first.paths,

@@ -12,9 +12,10 @@ mod outcomes;
 mod rounds;
 mod rows;
 mod tally;
+mod verify;
 
 pub use adapt::{ADAPT_BELOW, Adapted, PILOT_BLOCKS, run_adaptive};
-pub use manifest::{Manifest, ShardInfo};
+pub use manifest::{FileRecord, Manifest, ShardInfo};
 pub use merge::{MergeError, Merged, merge, read_shards, scenario_of};
 pub use outcomes::{Outcomes, month_index, outcome_names};
 pub use rows::{RowStore, Rows};
@@ -28,6 +29,34 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Paths per block. Fixed (recorded in the manifest), never derived from threads.
 pub const BLOCK_SIZE: u64 = 64;
+
+/// The most paths a run may have: 2^40 (about 1.1 trillion). Path indices, block and shard
+/// arithmetic (`k × blocks / n` with up to [`MAX_SHARDS`] shards) stay far within 64 bits, and
+/// path counts stay exact as floating-point numbers (2^53) in every probability; beyond any
+/// real run anyway (a base path takes about a millisecond: 2^40 paths are 35 core-years).
+pub const MAX_PATHS: u64 = 1 << 40;
+
+/// The most shards a run may be split into: 2^20.
+pub const MAX_SHARDS: u64 = 1 << 20;
+
+/// The most events (cohort reviews and queued events) a path may process: ten times the
+/// most steps validation lets a path take (1e8, about 2 s of one core), so only a path far
+/// beyond validation's estimate reaches it. A last guard: the run then stops with
+/// [`PathTooLong`] instead of running on for minutes or hours.
+pub const MAX_PATH_EVENTS: u64 = 1_000_000_000;
+
+/// A path that went over its budget of events: the run stops with this error (the command
+/// line exits 2), naming the fields that drive a path's work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "path {path} stopped after {events} events by month {month}, more than the {budget} a path may take (cohort reviews and queued events); a path's work grows with segment.*.cohorts × segment.*.review_rate × the months up to horizon, and with each vendor's price reviews (vendor.*.review_months) times the options: lower the cohorts, the review rates, the review frequency or the horizon"
+)]
+pub struct PathTooLong {
+    pub path: u64,
+    pub events: u64,
+    pub budget: u64,
+    pub month: u32,
+}
 
 /// Told about progress as blocks finish (from worker threads).
 pub trait Observer: Sync {
@@ -65,7 +94,11 @@ impl Settings {
         let n_blocks = self.paths.div_ceil(BLOCK_SIZE);
         match self.shard {
             None => 0..n_blocks,
-            Some((k, n)) => k * n_blocks / n..(k + 1) * n_blocks / n,
+            // In 128 bits: exact for any shard count (the command line allows 2^20).
+            Some((k, n)) => {
+                let at = |k: u64| (u128::from(k) * u128::from(n_blocks) / u128::from(n)) as u64;
+                at(k)..at(k + 1)
+            }
         }
     }
 }
@@ -233,6 +266,9 @@ impl<'a, E: Extra> Course<'a, E> {
 }
 
 /// [`run_with`], following `course`: its blocks, drawn by its inputs, added to its start.
+/// Cancelling stops the paths in flight (their blocks are discarded); a path over
+/// [`MAX_PATH_EVENTS`] stops the run with an error of kind `InvalidInput` wrapping a
+/// [`PathTooLong`].
 pub fn run_from<E: Extra>(
     s: &Scenario,
     settings: &Settings,
@@ -240,6 +276,20 @@ pub fn run_from<E: Extra>(
     observer: &dyn Observer,
     rows: &mut RowSink<'_>,
     cancel: &AtomicBool,
+    extra: &E,
+) -> std::io::Result<(RunResult, E::Tally)> {
+    let bounds = (cancel, MAX_PATH_EVENTS);
+    run_within(s, settings, course, observer, rows, bounds, extra)
+}
+
+/// [`run_from`] with its cancel flag and a budget of events per path.
+pub(crate) fn run_within<E: Extra>(
+    s: &Scenario,
+    settings: &Settings,
+    course: Course<'_, E>,
+    observer: &dyn Observer,
+    rows: &mut RowSink<'_>,
+    (cancel, max_events): (&AtomicBool, u64),
     extra: &E,
 ) -> std::io::Result<(RunResult, E::Tally)> {
     let inputs = course.inputs;
@@ -254,6 +304,8 @@ pub fn run_from<E: Extra>(
         extra,
         observer,
         cancel,
+        max_events,
+        failed: std::sync::Mutex::new(None),
     };
     let rounds = Rounds::new(&work, settings.threads);
     let blocks = course.blocks;
@@ -291,6 +343,9 @@ pub fn run_from<E: Extra>(
             let ran = job.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
             (ran, met)
         });
+        if let Some(e) = work.failure() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, e));
+        }
         if met? {
             // The round that ran meanwhile is not counted: the run stops where it would have
             // stopped one round at a time.
@@ -371,5 +426,59 @@ mod tests {
         let quiet = AtomicBool::new(false);
         let r = run(&s, &settings, &Silent, &mut |_, _| Ok(()), &quiet).unwrap();
         assert!(r.complete && r.tally.paths == 640 && r.blocks_done == vec![(0, 10)]);
+    }
+
+    #[test]
+    fn a_path_over_its_budget_stops_the_run_with_an_error_naming_it() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
+        let s = crate::scenario::load(&path, &[]).unwrap();
+        let settings = Settings {
+            paths: 640,
+            seed: 1,
+            threads: 2,
+            sampling: Sampling::Random,
+            until_se: None,
+            until_ess: None,
+            adapt: false,
+            shard: None,
+        };
+        let (sampler, _) = Sampler::new(&s, settings.sampling, settings.paths);
+        let quiet = AtomicBool::new(false);
+        let mut rows = 0;
+        let e = run_within(
+            &s,
+            &settings,
+            Course::new(&settings, &sampler),
+            &Silent,
+            &mut |_, block| {
+                rows += block.len();
+                Ok(())
+            },
+            (&quiet, 1000),
+            &(),
+        )
+        .err()
+        .expect("tiny's paths take more than 1,000 events");
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+        let long = e
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<PathTooLong>())
+            .expect("a PathTooLong");
+        assert_eq!(long.budget, 1000);
+        assert!(long.events > 1000 && long.path < 640);
+        assert_eq!(rows, 0, "no block is handed on");
+        // The default budget is far beyond a valid scenario's paths.
+        let ok = run_within(
+            &s,
+            &settings,
+            Course::new(&settings, &sampler),
+            &Silent,
+            &mut |_, _| Ok(()),
+            (&quiet, MAX_PATH_EVENTS),
+            &(),
+        )
+        .unwrap();
+        assert!(ok.0.complete);
     }
 }

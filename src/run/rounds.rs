@@ -4,8 +4,8 @@
 
 use super::outcomes::{Outcomes, meets};
 use super::tally::Tally;
-use super::{BLOCK_SIZE, Extra, Inputs, Observer, RowSink, Settings};
-use crate::model::{self, Layout, Options};
+use super::{BLOCK_SIZE, Extra, Inputs, Observer, PathTooLong, RowSink, Settings};
+use crate::model::{self, Layout, Options, Stopped};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -27,6 +27,10 @@ pub(super) struct Work<'a, E: Extra> {
     pub(super) extra: &'a E,
     pub(super) observer: &'a dyn Observer,
     pub(super) cancel: &'a AtomicBool,
+    /// The most events a path may process.
+    pub(super) max_events: u64,
+    /// The first path found over its budget, which stops the run.
+    pub(super) failed: Mutex<Option<PathTooLong>>,
 }
 
 impl<E: Extra> Work<'_, E> {
@@ -55,23 +59,52 @@ impl<E: Extra> Work<'_, E> {
         t
     }
 
-    /// Runs block `b` into `tally`, returning its rows (none if cancelled before it began).
+    /// The first path found over its budget, if any.
+    pub(super) fn failure(&self) -> Option<PathTooLong> {
+        lock(&self.failed).clone()
+    }
+
+    /// Runs block `b` into `tally`, returning its rows: none if cancelled (before it began, or
+    /// within one of its paths: the block is then discarded, nothing of it counted) or if a
+    /// path went over its budget (recorded in `failed`).
     fn block(&self, (tally, more): &mut Tallies<E>, b: u64) -> Option<Vec<Vec<f64>>> {
         if self.cancel.load(Ordering::Relaxed) {
-            // Not started: blocks in flight finish, no new one begins.
+            // Not started: no new block begins.
             return None;
         }
         let (s, settings) = (self.s, self.settings);
-        let mut block_rows = Vec::new();
+        // Every path of the block runs before any is counted.
+        let mut ran = Vec::with_capacity(BLOCK_SIZE as usize);
+        for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
+            let (draws, log_prior) = self.inputs.draws_weighted(s, settings.seed, i);
+            let (seed, stream) = self.inputs.streams(settings.seed, i);
+            let options = Options::default();
+            let bounds = (self.max_events, self.cancel);
+            match model::simulate_within(s, &draws, stream, seed, options, bounds.0, bounds.1) {
+                Ok(r) => ran.push((i, draws, log_prior, r)),
+                Err(Stopped::Cancelled) => return None,
+                Err(Stopped::Budget {
+                    events,
+                    budget,
+                    month,
+                }) => {
+                    lock(&self.failed).get_or_insert(PathTooLong {
+                        path: i,
+                        events,
+                        budget,
+                        month,
+                    });
+                    return None;
+                }
+            }
+        }
+        let mut block_rows = Vec::with_capacity(ran.len());
         // The block's monthly values, path after path: they are counted histogram by
         // histogram afterwards, so each histogram is visited once per block, not once per path
         // (thousands of small maps visited path by path miss the cache at every one).
         let mut values: Vec<f64> = Vec::new();
         let mut units = Vec::new();
-        for i in b * BLOCK_SIZE..((b + 1) * BLOCK_SIZE).min(settings.paths) {
-            let (draws, log_prior) = self.inputs.draws_weighted(s, settings.seed, i);
-            let (seed, stream) = self.inputs.streams(settings.seed, i);
-            let r = model::simulate(s, &draws, stream, seed, Options::default());
+        for (i, draws, log_prior, r) in ran {
             values.extend_from_slice(&r.values);
             let mut row = self.outcomes.row(s, &self.layout, &draws, &r);
             let weight = self.outcomes.weigh(s, &mut row, log_prior);

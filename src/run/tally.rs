@@ -6,6 +6,7 @@ use crate::stats::{Histogram, Share, WeightSum};
 /// A set of paths' statistics under one weighting: sketches and counts in weight units (1 per
 /// path in an unweighted run; see [`crate::stats::weights`]). Merges exactly.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Counts {
     /// `series[s * months + (m - 1)]`.
     pub series: Vec<Histogram>,
@@ -96,6 +97,7 @@ impl Counts {
 
 /// Everything a set of paths contributes; merges exactly.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tally {
     /// The run's statistics: weighted by the observations in a conditioned run.
     pub counts: Counts,

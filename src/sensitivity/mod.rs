@@ -215,6 +215,7 @@ pub fn manifest(s: &Scenario, design: &Design, settings: &Settings, ran: &Ran) -
         block_size: BLOCK_SIZE,
         blocks_done: (!ran.complete).then(|| ran.blocks_done.clone()),
         complete: ran.complete,
+        files: Default::default(),
         grid: None,
         optimize: None,
         kind: Some("sensitivity".to_owned()),
@@ -222,6 +223,7 @@ pub fn manifest(s: &Scenario, design: &Design, settings: &Settings, ran: &Ran) -
             Some(_) => settings.max_base * per,
             None => planned,
         },
+        outcome_rows: None,
         paths: if settings.shard.is_some() {
             planned
         } else {
@@ -287,7 +289,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, MergeError> {
         .ok_or_else(|| "no sensitivity settings".to_owned())
         .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
         .map_err(|p| invalid(first_dir, "manifest.json", p))?;
-    let s = run::scenario_of(first)?;
+    let s = run::scenario_of(&shards[0].0, first)?;
     let design = Design::new(&s, record.groups, record.sampler, first.seed)
         .map_err(|e| invalid(first_dir, "manifest.json", e.to_string()))?;
     if design.runs_per_row() != record.runs_per_row {

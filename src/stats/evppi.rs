@@ -40,9 +40,7 @@ pub const SHUFFLES: usize = 20;
 
 /// Kish's effective sample size of `ws`.
 pub fn ess(ws: &[f64]) -> f64 {
-    let (s, s2) = ws
-        .iter()
-        .fold((0.0, 0.0), |(s, s2), w| (s + w, s2 + w * w));
+    let (s, s2) = ws.iter().fold((0.0, 0.0), |(s, s2), w| (s + w, s2 + w * w));
     if s2 > 0.0 { s * s / s2 } else { 0.0 }
 }
 
@@ -135,7 +133,13 @@ pub fn quantile_bins(x: &[f64], ws: &[f64], bins: usize) -> (Vec<usize>, usize) 
 
 /// The per-path gain of choosing the best candidate within each group of paths: path i's
 /// benefit under its group's best candidate minus under `star`.
-fn gain_by_groups(nb: &[Vec<f64>], ws: &[f64], group_of: &[usize], groups: usize, star: usize) -> Vec<f64> {
+fn gain_by_groups(
+    nb: &[Vec<f64>],
+    ws: &[f64],
+    group_of: &[usize],
+    groups: usize,
+    star: usize,
+) -> Vec<f64> {
     let mut sums = vec![vec![0.0; nb.len()]; groups];
     for (d, xs) in nb.iter().enumerate() {
         for (i, x) in xs.iter().enumerate() {
@@ -169,7 +173,13 @@ fn shuffle<T>(xs: &mut [T], rng: &mut SplitMix64) {
 
 /// The null bias of binning into the bins `bin_of`: the mean and sd of the estimate with the
 /// bins' labels shuffled across paths (the same bin sizes, no information).
-pub fn binned_null(nb: &[Vec<f64>], ws: &[f64], bin_of: &[usize], bins: usize, seed: u64) -> (f64, f64) {
+pub fn binned_null(
+    nb: &[Vec<f64>],
+    ws: &[f64],
+    bin_of: &[usize],
+    bins: usize,
+    seed: u64,
+) -> (f64, f64) {
     let star = best(nb, ws);
     let mut rng = SplitMix64::new(seed);
     let mut labels = bin_of.to_vec();
@@ -191,7 +201,13 @@ fn mean_sd(xs: &[f64]) -> (f64, f64) {
 /// The EVPPI of the input whose value on each path is `x`, by binning, with the null bias
 /// `null` (mean, sd) of [`binned_null`] for its bins (computed once for inputs whose bins
 /// have the same sizes).
-pub fn evppi_binned(nb: &[Vec<f64>], ws: &[f64], bin_of: &[usize], bins: usize, null: (f64, f64)) -> Evppi {
+pub fn evppi_binned(
+    nb: &[Vec<f64>],
+    ws: &[f64],
+    bin_of: &[usize],
+    bins: usize,
+    null: (f64, f64),
+) -> Evppi {
     let star = best(nb, ws);
     let gain = gain_by_groups(nb, ws, bin_of, bins, star);
     let raw = mean(&gain, ws);
@@ -340,7 +356,8 @@ mod tests {
         );
         let group = evppi_regression(&nb, &ws, &[x.clone()], 5);
         assert!(
-            (group.value - full.value).abs() < 3.0 * (group.se * group.se + full.se * full.se).sqrt() + 0.02 * full.value,
+            (group.value - full.value).abs()
+                < 3.0 * (group.se * group.se + full.se * full.se).sqrt() + 0.02 * full.value,
             "{group:?} vs {full:?}"
         );
     }
@@ -352,15 +369,31 @@ mod tests {
         let ws = vec![1.0; n];
         let (nb, _, z) = design(n);
         let (bin_of, bins) = quantile_bins(&z, &ws, bins_for(ess(&ws)));
-        let e = evppi_binned(&nb, &ws, &bin_of, bins, binned_null(&nb, &ws, &bin_of, bins, 7));
+        let e = evppi_binned(
+            &nb,
+            &ws,
+            &bin_of,
+            bins,
+            binned_null(&nb, &ws, &bin_of, bins, 7),
+        );
         assert!(e.value.abs() <= 2.5 * e.se, "{e:?}");
         // ...and where candidates are close and noisy, noise alone makes the raw estimate
         // positive, and the null bias takes it back to zero within its standard error.
         let mut rng = SplitMix64::new(3);
         let noisy: Vec<Vec<f64>> = (0..5)
-            .map(|d| (0..n).map(|_| 0.02 * d as f64 + 3.0 * (rng.uniform() - 0.5)).collect())
+            .map(|d| {
+                (0..n)
+                    .map(|_| 0.02 * d as f64 + 3.0 * (rng.uniform() - 0.5))
+                    .collect()
+            })
             .collect();
-        let e = evppi_binned(&noisy, &ws, &bin_of, bins, binned_null(&noisy, &ws, &bin_of, bins, 7));
+        let e = evppi_binned(
+            &noisy,
+            &ws,
+            &bin_of,
+            bins,
+            binned_null(&noisy, &ws, &bin_of, bins, 7),
+        );
         assert!(e.raw > 0.02, "{e:?}");
         assert!(e.value.abs() < 2.5 * e.se, "{e:?}");
         let g = evppi_regression(&noisy, &ws, &[z], 7);

@@ -176,6 +176,29 @@ impl Histogram {
             + self.neg_inf
     }
 
+    /// The number of values counted, NaN included, if the histogram is well formed: bins in
+    /// strictly ascending order, each with a count, within the range of finite numbers, and a
+    /// total that fits in 64 bits. `None` otherwise (a damaged or forged sketch, which could
+    /// not be merged or read).
+    pub fn checked_total(&self) -> Option<u64> {
+        let (lo, hi) = (bin(f64::from_bits(1)), bin(f64::MAX));
+        let mut total = self
+            .zero
+            .checked_add(self.pos_inf)?
+            .checked_add(self.neg_inf)?
+            .checked_add(self.missing)?;
+        for bins in [&self.positive, &self.negative] {
+            let ordered = bins.windows(2).all(|w| w[0].0 < w[1].0);
+            if !ordered || bins.iter().any(|&(k, c)| c == 0 || k < lo || k > hi) {
+                return None;
+            }
+            for (_, c) in bins {
+                total = total.checked_add(*c)?;
+            }
+        }
+        Some(total)
+    }
+
     /// Number of NaN values counted.
     pub fn missing(&self) -> u64 {
         self.missing
@@ -255,6 +278,25 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_total_counts_well_formed_histograms_and_refuses_the_rest() {
+        let mut h = Histogram::default();
+        h.add_all([1.0, 2.0, -3.0, 0.0, f64::INFINITY, f64::NAN]);
+        assert_eq!(h.checked_total(), Some(6));
+        let mut unordered = h.clone();
+        unordered.positive.reverse();
+        assert_eq!(unordered.checked_total(), None);
+        let mut empty_bin = h.clone();
+        empty_bin.positive[0].1 = 0;
+        assert_eq!(empty_bin.checked_total(), None);
+        let mut overflow = h.clone();
+        overflow.zero = u64::MAX;
+        assert_eq!(overflow.checked_total(), None);
+        let mut far = h;
+        far.negative[0].0 = i32::MAX;
+        assert_eq!(far.checked_total(), None);
+    }
     use chacha20::ChaCha8Rng;
     use rand::SeedableRng;
     use rand_distr::{Distribution, LogNormal, Normal};

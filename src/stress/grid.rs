@@ -18,6 +18,13 @@ impl Default for Grid {
     }
 }
 
+/// The smallest multiplier of a grid axis.
+pub const MIN_MULTIPLIER: f64 = 0.01;
+/// The largest multiplier of a grid axis: a usage growth factor of up to 1000 a year (its
+/// limit), times 100, compounded over 50 years is 1e250, which leaves room for usage (up to
+/// 1e12) and costs before floating point overflows.
+pub const MAX_MULTIPLIER: f64 = 100.0;
+
 /// `n` evenly spaced values from `lo` to `hi`.
 fn spaced(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     if n == 1 {
@@ -42,8 +49,12 @@ impl Grid {
             x.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|v| v.is_finite() && *v > 0.0)
-                .ok_or_else(|| format!("expected a positive multiplier, found {x:?}"))
+                .filter(|v| (MIN_MULTIPLIER..=MAX_MULTIPLIER).contains(v))
+                .ok_or_else(|| {
+                    format!(
+                        "expected a multiplier from {MIN_MULTIPLIER} to {MAX_MULTIPLIER}, found {x:?}: the usage growth multiplier compounds over up to 50 years on a yearly factor of up to 1000, and must leave the subscribers' bills finite"
+                    )
+                })
         };
         let (lo, hi) = (num(lo)?, num(hi)?);
         let n: usize = n
@@ -86,6 +97,12 @@ mod tests {
             "price=1:2:3",
             "fee=1:2",
             "fee=1:2:0",
+            "fee=1:2:51",
+            "fee=1e-300:1:3",
+            "usage_growth=1:1e300:3",
+            "fee=0.001:1:2",
+            "fee=1:101:2",
+            "fee=nan:1:2",
             "fee",
         ] {
             assert!(g.set(bad).is_err(), "{bad}");

@@ -279,7 +279,8 @@ pub fn score(e: &Evaluated, c: usize, idx: &[usize], ws: &[f64], with_cvar: bool
 /// does) the one closest to meeting it, the highest mean breaking ties.
 pub fn choose(scores: &[Score], c: Constraint) -> usize {
     let feasible = scores.iter().enumerate().filter(|(_, s)| s.meets(c));
-    if let Some((i, _)) = feasible.max_by(|a, b| a.1.mean.total_cmp(&b.1.mean).then(b.0.cmp(&a.0))) {
+    if let Some((i, _)) = feasible.max_by(|a, b| a.1.mean.total_cmp(&b.1.mean).then(b.0.cmp(&a.0)))
+    {
         return i;
     }
     let risk = |s: &Score| match c {
@@ -326,7 +327,11 @@ fn coarse(ranges: &[Range]) -> Vec<Candidate> {
             .map(|_| {
                 let i = rest % k;
                 rest /= k;
-                if k == 1 { 0.5 } else { i as f64 / (k - 1) as f64 }
+                if k == 1 {
+                    0.5
+                } else {
+                    i as f64 / (k - 1) as f64
+                }
             })
             .collect();
         out.push(Candidate::at(ranges, at, 0));
@@ -335,10 +340,20 @@ fn coarse(ranges: &[Range]) -> Vec<Candidate> {
 }
 
 /// The 3^d points around `best` at spacing `h` not yet evaluated.
-fn around(ranges: &[Range], best: &[f64], h: f64, pass: usize, seen: &[Candidate]) -> Vec<Candidate> {
+fn around(
+    ranges: &[Range],
+    best: &[f64],
+    h: f64,
+    pass: usize,
+    seen: &[Candidate],
+) -> Vec<Candidate> {
     let d = ranges.len();
     let key = |at: &[f64]| -> Vec<i64> { at.iter().map(|u| (u * 1e9).round() as i64).collect() };
-    let mut keys: Vec<Vec<i64>> = seen.iter().filter(|c| !c.is_own()).map(|c| key(&c.at)).collect();
+    let mut keys: Vec<Vec<i64>> = seen
+        .iter()
+        .filter(|c| !c.is_own())
+        .map(|c| key(&c.at))
+        .collect();
     let mut out = Vec::new();
     for n in 0..3usize.pow(d as u32) {
         let mut rest = n;

@@ -212,3 +212,67 @@ fn the_end_of_run_table_is_aligned_with_units_and_fits_100_columns() {
         "{out}"
     );
 }
+
+/// `infercast ARGS...` stopped after 20 s (a command that accepts a huge count would run for
+/// ages): its exit code and stderr.
+fn bounded(args: &[&str]) -> (i32, String) {
+    let out = infercast()
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .expect("run");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn numeric_arguments_are_bounded_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out").display().to_string();
+    let t = tiny().display().to_string();
+    let base = root().join("scenarios/base.toml").display().to_string();
+    let huge = "1000000000000000000";
+    let limit = "1099511627776";
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["run", "--paths", huge, &t], limit),
+        (vec!["run", "--paths", huge, "--shard", "0/4", &t], limit),
+        (
+            vec!["run", "--until-se", "0.01", "--max-paths", huge, &t],
+            limit,
+        ),
+        (vec!["stress", "--paths", huge, &t], limit),
+        (vec!["compare", "--paths", huge, &t, &base], limit),
+        (
+            vec!["run", "--paths", "64", "--shard", "0/2000000", &t],
+            "1048576",
+        ),
+        (
+            vec!["run", "--paths", "64", "--threads", "100000", &t],
+            "1024",
+        ),
+        (
+            vec!["stress", "--paths", "64", "--grid", "fee=1e-300:1:3", &t],
+            "0.01",
+        ),
+        (
+            vec![
+                "stress",
+                "--paths",
+                "64",
+                "--grid",
+                "usage_growth=1:1e300:3",
+                &t,
+            ],
+            "100",
+        ),
+    ];
+    for (mut args, expected) in cases {
+        args.extend(["--quiet", "--out", &out]);
+        let (code, err) = bounded(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!Path::new(&out).exists(), "{args:?} wrote {out}");
+    }
+}

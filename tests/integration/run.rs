@@ -398,3 +398,58 @@ fn output_files_are_readable_by_others() {
         assert_eq!(mode, 0o644, "{file}");
     }
 }
+
+/// A valid scenario whose paths are long: base with 20,000 enterprise cohorts reviewed 30
+/// times a month (tens of millions of reviews a path, near the validation's limit).
+fn long_paths(dir: &Path) -> PathBuf {
+    let text = format!(
+        "extends = {:?}\nname = \"long\"\n[segment.enterprise]\ncohorts = 20000\nreview_rate = 30\n",
+        root().join("scenarios/base.toml").display().to_string()
+    );
+    let path = dir.join("long.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn ctrl_c_stops_a_run_within_a_second_or_two_even_inside_a_long_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = long_paths(dir.path());
+    let out = dir.path().join("out");
+    let bin = assert_cmd::cargo::cargo_bin("infercast");
+    // One thread, one block of 64 long paths in flight: finishing it would take many seconds.
+    let child = std::process::Command::new(bin)
+        .args(["run", "--quiet", "--paths", "64", "--threads", "1", "--out"])
+        .arg(&out)
+        .arg(&scenario)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let signalled = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let done = child.wait_with_output().unwrap();
+    let took = signalled.elapsed();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(130), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "Ctrl-C took {took:?} to stop the run"
+    );
+    // The block in flight is discarded: the outputs hold the finished blocks (none) and are
+    // marked incomplete, consistently.
+    let manifest: serde_json::Value = serde_json::from_slice(&read(&out, "manifest.json")).unwrap();
+    assert_eq!(manifest["complete"], false);
+    let paths = manifest["paths"].as_u64().unwrap();
+    assert!(paths.is_multiple_of(infercast::run::BLOCK_SIZE), "{paths}");
+    let outcomes = read(&out, "outcomes.csv");
+    assert_eq!(
+        csv::Reader::from_reader(&outcomes[..]).records().count() as u64,
+        paths
+    );
+}

@@ -23,6 +23,10 @@ pub struct Annual {
     pub levels: Vec<Level>,
     pub title: String,
     pub axis: Axis,
+    /// In a conditioned run: the prior's figures, drawn faintly behind.
+    pub prior: Vec<(i32, Quantiles)>,
+    /// Observed values of the annual figure.
+    pub marks: Vec<super::Mark>,
 }
 
 impl Plot for Annual {
@@ -45,15 +49,26 @@ impl Plot for Annual {
             .x_label_formatter(&super::year_label)
             .y_label_formatter(&|v| a.label(*v))
             .draw()?;
-        let points = |f: fn(&Quantiles) -> Option<f64>| -> Vec<(f64, f64)> {
-            self.years
+        let points_of = |years: &[(i32, Quantiles)], f: fn(&Quantiles) -> Option<f64>| {
+            years
                 .iter()
                 .filter_map(|(y, q)| {
                     f(q).filter(|v| !a.log || *v > 0.0)
                         .map(|v| (f64::from(*y), a.y(v)))
                 })
-                .collect()
+                .collect::<Vec<(f64, f64)>>()
         };
+        if !self.prior.is_empty() {
+            let mut poly = points_of(&self.prior, |q| q.p5);
+            poly.extend(points_of(&self.prior, |q| q.p95).into_iter().rev());
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, palette::PRIOR.filled())))?
+                .label("prior P5–P95")
+                .legend(|(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 24, y + 6)], palette::PRIOR.filled())
+                });
+        }
+        let points = |f: fn(&Quantiles) -> Option<f64>| points_of(&self.years, f);
         for (lo, hi, colour, label) in super::FAN_BANDS {
             let mut poly = points(lo);
             poly.extend(points(hi).into_iter().rev());
@@ -104,6 +119,7 @@ impl Plot for Annual {
                 font(15).pos(Pos::new(HPos::Left, v_pos)),
             )))?;
         }
+        super::draw_marks(&mut chart, &self.marks, a)?;
         super::legend_at(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }
@@ -157,11 +173,25 @@ pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
             parts.join("; ")
         )
     };
+    let prior: Vec<(i32, Quantiles)> = s.prior.as_ref().map_or_else(Vec::new, |p| {
+        s.years()
+            .into_iter()
+            .filter_map(|y| p.outcomes.get(&format!("{metric}.{y}")).map(|q| (y, *q)))
+            .collect()
+    });
+    let marks = super::Mark::of(s, metric, true);
+    let caption = if marks.is_empty() {
+        caption
+    } else {
+        format!(
+            "{caption} Triangles: the observed values with their 95% ranges; grey: the band before the observations."
+        )
+    };
     super::render(
         &format!("annual-{}", metric.replace('.', "-")),
         &title,
         &caption,
-        &Annual::new(years, levels, title.clone(), unit),
+        &Annual::new(years, levels, title.clone(), unit).conditioned(prior, marks),
     )
 }
 
@@ -185,6 +215,8 @@ impl Annual {
             levels,
             title,
             axis,
+            prior: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -206,6 +238,29 @@ impl Annual {
             levels,
             title,
             axis,
+            prior: Vec::new(),
+            marks: Vec::new(),
         }
+    }
+
+    /// With the prior's band behind and the observed values on top, refitting the axis to
+    /// show them.
+    pub fn conditioned(mut self, prior: Vec<(i32, Quantiles)>, marks: Vec<super::Mark>) -> Self {
+        if prior.is_empty() && marks.is_empty() {
+            return self;
+        }
+        let unit = self.axis.unit;
+        let values = self
+            .years
+            .iter()
+            .chain(&prior)
+            .flat_map(|(_, q)| [q.p5, q.p95])
+            .flatten()
+            .chain(self.levels.iter().map(|l| l.value))
+            .chain(marks.iter().map(|m| m.value));
+        self.axis = Axis::fit(values, unit);
+        self.prior = prior;
+        self.marks = marks;
+        self
     }
 }

@@ -26,6 +26,10 @@ pub struct Fan<'a> {
     pub series: &'a [Quantiles],
     pub title: &'a str,
     pub axis: Axis,
+    /// In a conditioned run: the prior's quantiles, drawn faintly behind.
+    pub prior: Option<&'a [Quantiles]>,
+    /// Observed values of the series.
+    pub marks: Vec<super::Mark>,
 }
 
 impl<'a> Fan<'a> {
@@ -36,7 +40,29 @@ impl<'a> Fan<'a> {
             series,
             title,
             axis,
+            prior: None,
+            marks: Vec::new(),
         }
+    }
+
+    /// With the prior's band behind and the observed values on top, refitting the axis to
+    /// show them.
+    pub fn conditioned(mut self, prior: Option<&'a [Quantiles]>, marks: Vec<super::Mark>) -> Self {
+        if prior.is_none() && marks.is_empty() {
+            return self;
+        }
+        let unit = self.axis.unit;
+        let values = self
+            .series
+            .iter()
+            .chain(prior.unwrap_or_default())
+            .flat_map(|q| [q.p5, q.p95])
+            .flatten()
+            .chain(marks.iter().map(|m| m.value));
+        self.axis = Axis::fit(values, unit);
+        self.prior = prior;
+        self.marks = marks;
+        self
     }
 }
 
@@ -45,6 +71,9 @@ impl Plot for Fan<'_> {
         let (months, a) = (self.months, &self.axis);
         let area = titled(root, self.title)?;
         let mut chart = super::time_chart(&area, months, a)?;
+        if let Some(prior) = self.prior {
+            super::draw_prior_band(&mut chart, months, prior, a)?;
+        }
         let q = self.series;
         for (lo, hi, colour, label) in super::FAN_BANDS {
             let polys = super::band(months, q, lo, hi, a);
@@ -68,6 +97,7 @@ impl Plot for Fan<'_> {
                 });
             }
         }
+        super::draw_marks(&mut chart, &self.marks, a)?;
         super::legend(&mut chart, super::falling(q))?;
         Ok(())
     }
@@ -111,6 +141,9 @@ pub fn chart(s: &Summary, series: &str, title: &str) -> Result<Chart, ChartError
             unit,
             &crate::report::format::series_title(series),
         ),
-        &Fan::new(&s.months, q, unit, title),
+        &Fan::new(&s.months, q, unit, title).conditioned(
+            s.series_prior.get(series).map(Vec::as_slice),
+            super::Mark::of(s, series, false),
+        ),
     )
 }

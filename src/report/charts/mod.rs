@@ -15,6 +15,7 @@ pub mod heatmap;
 pub mod optimize;
 pub mod overlay;
 mod raster;
+pub mod shifts;
 pub mod sobol;
 pub mod stress;
 pub mod tornado;
@@ -148,6 +149,11 @@ pub fn run_charts(s: &Summary) -> Result<Vec<Chart>, ChartError> {
             annual_metrics.push(&t.metric);
         }
     }
+    for o in s.observations.iter().filter(|o| o.year.is_some()) {
+        if !annual_metrics.contains(&o.metric.as_str()) {
+            annual_metrics.push(&o.metric);
+        }
+    }
     for metric in annual_metrics {
         jobs.push(Box::new(move || annual::chart(s, metric)));
     }
@@ -157,6 +163,9 @@ pub fn run_charts(s: &Summary) -> Result<Vec<Chart>, ChartError> {
     }
     for label in s.sensitivity.keys() {
         jobs.push(Box::new(move || tornado::chart(s, label)));
+    }
+    if s.input_shifts.iter().any(|i| i.densities.is_some()) {
+        jobs.push(Box::new(|| shifts::chart(s)));
     }
     jobs.par_iter().map(|job| job()).collect()
 }
@@ -250,7 +259,9 @@ impl Axis {
         let plain = Axis::fit(values.iter().copied(), unit);
         let (lo, hi) = values
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(*x), b.max(*x))
+            });
         let spread = lo.abs().max(hi.abs());
         if plain.log || lo >= 0.0 || spread < 100.0 {
             return plain;
@@ -380,6 +391,10 @@ pub mod palette {
     pub const TARGET: RGBColor = RGBColor(180, 30, 30);
     /// Light grid lines.
     pub const GRID: RGBColor = RGBColor(230, 230, 230);
+    /// The prior's band behind a conditioned run's fan.
+    pub const PRIOR: RGBColor = RGBColor(225, 225, 225);
+    /// Observed values and their ranges.
+    pub const OBSERVED: RGBColor = RGBColor(0, 0, 0);
     /// Series of an overlay, each also drawn with its own dash pattern.
     pub const SERIES: [RGBColor; 6] = [
         RGBColor(0, 63, 136),
@@ -434,6 +449,103 @@ pub fn time_chart<'a, DB: DrawingBackend>(
         .y_label_formatter(&|v| axis.label(*v))
         .draw()?;
     Ok(chart)
+}
+
+/// An observed value drawn on a chart: a triangle at the value and a bar over its 95% range (a
+/// bound's bar is a short stroke toward the side it allows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub x: f64,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Mark {
+    /// The marks of a conditioned run's observations of `column`'s kind: yearly observations
+    /// of `metric` (`annual`), or its monthly ones (x = year + (month − 1)/12).
+    pub fn of(s: &Summary, metric: &str, annual: bool) -> Vec<Mark> {
+        s.observations
+            .iter()
+            .filter(|o| o.metric == metric)
+            .filter_map(|o| {
+                let x = match (&o.year, &o.month) {
+                    (Some(y), None) if annual => f64::from(*y),
+                    (None, Some(m)) if !annual => month_x(m),
+                    _ => return None,
+                };
+                let (lo, hi) = o.observed.range();
+                Some(Mark {
+                    x,
+                    value: o.value,
+                    lo,
+                    hi,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Draws `marks` on a chart whose value axis is `axis`, with a legend entry.
+pub fn draw_marks<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    marks: &[Mark],
+    axis: &Axis,
+) -> Result<(), ChartError> {
+    let y = |v: f64| {
+        let v = if axis.log && v <= 0.0 {
+            axis.lo
+        } else {
+            axis.y(v)
+        };
+        v.clamp(axis.lo, axis.hi)
+    };
+    // A bound's open side: a stroke of a tenth of the plot's height.
+    let reach = 0.1 * (axis.hi - axis.lo);
+    let end = |v: f64, at: f64| match v {
+        v if v == f64::INFINITY => (y(at) + reach).min(axis.hi),
+        v if v == f64::NEG_INFINITY => (y(at) - reach).max(axis.lo),
+        v => y(v),
+    };
+    let style = palette::OBSERVED.stroke_width(2);
+    let mut first = true;
+    for m in marks {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(m.x, end(m.lo, m.value)), (m.x, end(m.hi, m.value))],
+            style,
+        )))?;
+        let drawn = chart.draw_series(std::iter::once(TriangleMarker::new(
+            (m.x, y(m.value)),
+            7,
+            palette::OBSERVED.filled(),
+        )))?;
+        if std::mem::take(&mut first) {
+            drawn.label("observed (95% range)").legend(move |(x, y)| {
+                TriangleMarker::new((x + 12, y), 6, palette::OBSERVED.filled())
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Draws the prior's P5–P95 band (faint, behind) on a conditioned run's time chart.
+pub fn draw_prior_band<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    months: &[String],
+    prior: &[Quantiles],
+    axis: &Axis,
+) -> Result<(), ChartError> {
+    let mut first = true;
+    for poly in band(months, prior, |q| q.p5, |q| q.p95, axis) {
+        let drawn =
+            chart.draw_series(std::iter::once(Polygon::new(poly, palette::PRIOR.filled())))?;
+        if std::mem::take(&mut first) {
+            drawn.label("prior P5–P95").legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 24, y + 6)], palette::PRIOR.filled())
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Draws the legend in the corner the data leave free: upper right for falling series.

@@ -23,7 +23,10 @@ impl Plot for Frontier<'_> {
         let o = self.o;
         let area = titled(root, &self.title)?;
         let profit = Axis::fit(
-            o.candidates.iter().map(|c| c.expected_profit.value).chain([0.0]),
+            o.candidates
+                .iter()
+                .map(|c| c.expected_profit.value)
+                .chain([0.0]),
             Unit::DollarsYear,
         );
         let max_loss = o
@@ -84,7 +87,11 @@ impl Plot for Frontier<'_> {
         }
         let own = &o.candidates[0];
         chart
-            .draw_series(std::iter::once(Cross::new(point(own), 8, BLACK.stroke_width(3))))?
+            .draw_series(std::iter::once(Cross::new(
+                point(own),
+                8,
+                BLACK.stroke_width(3),
+            )))?
             .label("the plan as written")
             .legend(|(x, y)| Cross::new((x + 10, y), 6, BLACK.stroke_width(2)));
         let chosen = &o.candidates[o.choice.candidate];
@@ -164,7 +171,10 @@ impl Plot for EvppiBars<'_> {
             let r = row(i);
             Text::new(
                 Unit::DollarsYear.format(r.value),
-                ((r.value + 1.96 * r.se).max(r.value) + dx, SegmentValue::CenterOf(i)),
+                (
+                    (r.value + 1.96 * r.se).max(r.value) + dx,
+                    SegmentValue::CenterOf(i),
+                ),
                 font(13).pos(Pos::new(HPos::Left, VPos::Bottom)),
             )
         }))?;
@@ -180,7 +190,10 @@ impl Plot for EvppiBars<'_> {
 pub fn charts(o: &Optimization) -> Result<Vec<Chart>, ChartError> {
     let slug = super::tornado::slug(&o.plan);
     let chosen = &o.candidates[o.choice.candidate];
-    let title = format!("{}: expected gross profit against the risk of a loss", o.plan);
+    let title = format!(
+        "{}: expected gross profit against the risk of a loss",
+        o.plan
+    );
     let frontier = super::render(
         &format!("stress-{slug}-frontier"),
         &title,

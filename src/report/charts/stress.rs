@@ -40,8 +40,11 @@ pub fn charts(s: &StressSummary) -> Result<Vec<Chart>, ChartError> {
 
 /// Whether every value of a fan is zero (or absent): nothing to draw.
 fn all_zero(qs: &[Quantiles]) -> bool {
-    qs.iter()
-        .all(|q| [q.p5, q.p50, q.p95].iter().all(|x| x.is_none_or(|x| x == 0.0)))
+    qs.iter().all(|q| {
+        [q.p5, q.p50, q.p95]
+            .iter()
+            .all(|x| x.is_none_or(|x| x == 0.0))
+    })
 }
 
 /// The charts a plan does not get, and why: `(chart, sentence)`. A chart with nothing to
@@ -51,7 +54,10 @@ pub fn missing(s: &StressSummary, p: &PlanSummary) -> Vec<(&'static str, String)
     if all_zero(&p.loss_share) {
         out.push((
             "loss-makers",
-            format!("No subscriber of {} costs more than it pays, in any month of any path.", p.name),
+            format!(
+                "No subscriber of {} costs more than it pays, in any month of any path.",
+                p.name
+            ),
         ));
     }
     if p.grid.iter().all(|c| c.loss.probability == 0.0) {
@@ -121,7 +127,10 @@ pub fn plan_charts(s: &StressSummary, p: &PlanSummary) -> Result<Vec<Chart>, Cha
                     s.paths,
                     &p.occupancy,
                     Unit::Subscribers,
-                    &format!("{} subscribers, as a share of its subscribers at start", p.name),
+                    &format!(
+                        "{} subscribers, as a share of its subscribers at start",
+                        p.name
+                    ),
                 )
             ),
             &Fan::new(&s.months, &p.occupancy, Unit::Subscribers, &title),

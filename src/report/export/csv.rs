@@ -1,8 +1,12 @@
 //! CSV files: `outcomes.csv` (one row per path) and `series.csv` (monthly quantiles, tidy) of
 //! a run, the grid and series of a stress test, and the indices of a sensitivity design.
+//!
+//! Every text cell goes through [`text`], every number through [`number`]: a text cell that a
+//! spreadsheet would read as a formula is written as text (CSV injection).
 
 use super::{Exporter, Sink};
 use crate::analysis::{OutcomeRows, Quantiles, RunView, SensitivitySummary, StressSummary};
+use std::borrow::Cow;
 use std::io;
 
 /// A number for CSV: shortest round-trip form; empty for NaN or infinity (month scalars:
@@ -12,6 +16,18 @@ pub fn number(x: f64) -> String {
         format!("{x}")
     } else {
         String::new()
+    }
+}
+
+/// A text cell for CSV: one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// (which a spreadsheet would read as a formula: a target's free-text name, later a plan's
+/// or an observation's) gets a leading `'`, as OWASP advises against CSV injection. Only text
+/// cells: a number, negative or not, is written by [`number`] and stays a number.
+pub fn text(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
 }
 
@@ -47,7 +63,7 @@ fn series(run: &RunView<'_>) -> io::Result<Vec<u8>> {
         for (month, q) in run.summary.months.iter().zip(qs) {
             for (stat, x) in statistics(q) {
                 let value = x.map_or(String::new(), number);
-                w.write_record([month.as_str(), name, stat, &value])?;
+                w.write_record([&*text(month), &text(name), &text(stat), &value])?;
             }
         }
     }
@@ -57,7 +73,7 @@ fn series(run: &RunView<'_>) -> io::Result<Vec<u8>> {
 /// `outcomes.csv`: one row per path, `path` as an integer, then the outcome columns.
 pub fn outcomes(rows: &dyn OutcomeRows, out: &mut dyn io::Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(rows.names())?;
+    w.write_record(rows.names().iter().map(|n| text(n).into_owned()))?;
     let mut record: Vec<String> = Vec::with_capacity(rows.names().len());
     rows.for_each(&mut |path, row| {
         record.clear();
@@ -86,7 +102,7 @@ pub fn stress_grid(s: &StressSummary) -> io::Result<Vec<u8>> {
     for p in &s.plans {
         for c in &p.grid {
             w.write_record([
-                p.name.clone(),
+                text(&p.name).into_owned(),
                 c.fee_multiplier.to_string(),
                 c.usage_growth_multiplier.to_string(),
                 (p.fee * c.fee_multiplier).to_string(),
@@ -114,7 +130,8 @@ pub fn stress_series(s: &StressSummary) -> io::Result<Vec<u8>> {
             for (month, q) in s.months.iter().zip(series.iter()) {
                 for (stat, x) in statistics(q) {
                     let value = x.map_or(String::new(), number);
-                    w.write_record([p.name.as_str(), month, metric, stat, &value])?;
+                    let plan = text(&p.name);
+                    w.write_record([&*plan, &text(month), &text(metric), &text(stat), &value])?;
                 }
             }
         }
@@ -228,12 +245,10 @@ pub fn sensitivity(s: &SensitivitySummary) -> io::Result<Vec<u8>> {
     ])?;
     for o in &s.outcomes {
         for g in &o.indices {
-            let mut record = vec![
-                o.label.clone(),
-                o.outcome.clone(),
-                o.explained_as.clone(),
-                g.group.clone(),
-            ];
+            let mut record: Vec<String> = [&o.label, &o.outcome, &o.explained_as, &g.group]
+                .iter()
+                .map(|t| text(t).into_owned())
+                .collect();
             for i in [&g.first, &g.total] {
                 record.extend([i.value, i.se, i.ci95[0], i.ci95[1]].map(number));
             }
@@ -241,4 +256,27 @@ pub fn sensitivity(s: &SensitivitySummary) -> io::Result<Vec<u8>> {
         }
     }
     w.into_inner().map_err(|e| e.into_error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cells_that_start_a_formula_are_quoted_and_others_are_not() {
+        for (cell, out) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-x", "'-x"),
+            ("@sum", "'@sum"),
+            ("\tt", "'\tt"),
+            ("\rr", "'\rr"),
+            ("plain", "plain"),
+            ("2025-01", "2025-01"),
+            ("", ""),
+        ] {
+            assert_eq!(text(cell), out);
+        }
+        assert_eq!(number(-0.5), "-0.5");
+    }
 }

@@ -3,6 +3,7 @@
 //! in any browser and printable.
 
 pub mod compare;
+pub mod conditioning;
 pub mod run;
 pub mod sensitivity;
 pub mod stress;

@@ -104,8 +104,10 @@ pub fn report(s: &Summary, charts: &[Chart]) -> String {
         esc(s.months.first().map_or("", String::as_str)),
         esc(s.months.last().map_or("", String::as_str))
     );
+    w.push_str(&super::conditioning::evidence(s));
     w.push_str("<h2 id=\"answers\">Headline answers</h2>\n");
     w.push_str(&answers(s));
+    w.push_str(&super::conditioning::sections(s));
     w.push_str("<h2 id=\"charts\">Charts</h2>\n");
     for c in charts {
         w.push_str(&figure(c));

@@ -60,7 +60,12 @@ fn optimization(w: &mut String, o: &Optimization, charts: &[Chart]) {
     let ranges: Vec<String> = o
         .ranges
         .iter()
-        .map(|r| format!("{} from {} to {} ({} spacing)", r.variable, r.lo, r.hi, r.spacing))
+        .map(|r| {
+            format!(
+                "{} from {} to {} ({} spacing)",
+                r.variable, r.lo, r.hi, r.spacing
+            )
+        })
         .collect();
     let _ = writeln!(
         w,
@@ -228,7 +233,13 @@ fn plan(w: &mut String, s: &StressSummary, p: &PlanSummary, charts: &[Chart]) {
         }
         w.push_str("</table>\n<p class=\"muted\">Medians over paths.</p>\n");
     }
-    for kind in ["margin", "loss-makers", "subscribers", "break-even", "heatmap"] {
+    for kind in [
+        "margin",
+        "loss-makers",
+        "subscribers",
+        "break-even",
+        "heatmap",
+    ] {
         w.push_str(&figure(charts, &format!("stress-{slug}-{kind}")));
     }
     for (_, why) in missing(s, p) {

@@ -44,7 +44,9 @@ fn margin_interval(e: &crate::analysis::Estimate) -> String {
 pub fn recommendation(o: &Optimization) -> String {
     let c = &o.choice;
     let own = &o.candidates[0];
-    let when = o.year.map_or("the sum of years".to_owned(), |y| y.to_string());
+    let when = o
+        .year
+        .map_or("the sum of years".to_owned(), |y| y.to_string());
     let meets = if c.meets_constraint {
         String::new()
     } else {
@@ -111,7 +113,12 @@ fn optimization(w: &mut String, o: &Optimization) {
         .iter()
         .map(|g| format!("{} {}", g.name, Unit::DollarsYear.format(g.value)))
         .collect();
-    para(w, &format!("groups: {}", groups.join(", ")), "      ", "      ");
+    para(
+        w,
+        &format!("groups: {}", groups.join(", ")),
+        "      ",
+        "      ",
+    );
 }
 
 /// The table across plans: P(loss) in the first and final year, break-even fee, lowest safe
@@ -184,7 +191,11 @@ fn plan(w: &mut String, p: &PlanSummary) {
         let _ = writeln!(
             w,
             "{:6} {:>22} {:>16} {:>16} {:>26}",
-            "year", "left for price/month", "churned/month", "moved up/month", "on the plan at year end"
+            "year",
+            "left for price/month",
+            "churned/month",
+            "moved up/month",
+            "on the plan at year end"
         );
         let share = |x: Option<f64>| x.map_or("n/a".to_owned(), |x| Unit::Share.format(x));
         for y in &p.years {
@@ -220,11 +231,23 @@ pub fn stress_table(s: &StressSummary) -> String {
             optimization(&mut w, o);
         }
     }
-    let _ = writeln!(w, "\nPlans (P(loss) with 95% intervals; median break-even fee; lowest fee on the grid)");
+    let _ = writeln!(
+        w,
+        "\nPlans (P(loss) with 95% intervals; median break-even fee; lowest fee on the grid)"
+    );
     overview(&mut w, s);
     for g in &s.groups {
-        let _ = writeln!(w, "\nTier group {} ({}), revenue and cost together", g.name, g.plans.join(", "));
-        let _ = writeln!(w, "{:6} {:>26} {:>14}", "year", "P(loss) [95% interval]", "gross profit");
+        let _ = writeln!(
+            w,
+            "\nTier group {} ({}), revenue and cost together",
+            g.name,
+            g.plans.join(", ")
+        );
+        let _ = writeln!(
+            w,
+            "{:6} {:>26} {:>14}",
+            "year", "P(loss) [95% interval]", "gross profit"
+        );
         for y in &g.years {
             let _ = writeln!(
                 w,

@@ -236,7 +236,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     let shocks = build_shocks(&mut b, &raw, &vendors);
     let targets = build_targets(&mut b, &raw, &vendors);
     let plans = build_plans(&mut b, &raw, &vendors);
-    let correlations = build_correlations(&mut b, &raw);
+    let (correlations, dropped) = build_correlations(&mut b, &raw);
     let observations = build_observations(&mut b, &raw, &vendors);
 
     if b.problems.is_empty() {
@@ -266,7 +266,7 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     if !b.problems.is_empty() {
         return Built::refused(b.problems, input_names);
     }
-    let resolved = resolved_text(root, &name);
+    let resolved = resolved_text(root, &name, &dropped);
     let scenario = Scenario {
         name,
         description: raw.description.clone().unwrap_or_default(),
@@ -300,12 +300,21 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
     }
 }
 
-/// The resolved scenario as TOML. It names itself, so that it reads back as the same
-/// scenario.
-fn resolved_text(root: &Node, name: &str) -> String {
+/// The resolved scenario as TOML. It names itself, and leaves out the correlations that a
+/// pinned input dropped (`dropped`: their indices), so that it reads back as the same
+/// scenario: the one simulated.
+fn resolved_text(root: &Node, name: &str, dropped: &[usize]) -> String {
     let mut value = root.to_value();
     if let toml::Value::Table(t) = &mut value {
         t.insert("name".to_owned(), toml::Value::String(name.to_owned()));
+        if let Some(toml::Value::Array(cs)) = t.get_mut("correlation") {
+            for i in dropped.iter().rev() {
+                cs.remove(*i);
+            }
+            if cs.is_empty() {
+                t.remove("correlation");
+            }
+        }
     }
     toml::to_string(&value).unwrap_or_default()
 }

@@ -176,8 +176,13 @@ fn target_threshold(
     Some((direction, threshold))
 }
 
-pub(super) fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Correlation> {
+/// The correlations, and the indices of those dropped because an input they name was pinned.
+pub(super) fn build_correlations(
+    b: &mut Builder,
+    raw: &RawScenario,
+) -> (Vec<Correlation>, Vec<usize>) {
     let mut out = Vec::new();
+    let mut dropped = Vec::new();
     let mut seen = HashSet::new();
     for (i, c) in raw.correlation.iter().enumerate() {
         let node = b.entry("correlation", i);
@@ -215,7 +220,12 @@ pub(super) fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Corr
                         .loc
                         .as_ref()
                         .zip(node)
-                        .is_some_and(|(l, n)| l.depth < n.loc.depth) => {}
+                        .is_some_and(|(l, n)| l.depth < n.loc.depth) =>
+                {
+                    if dropped.last() != Some(&i) {
+                        dropped.push(i);
+                    }
+                }
                 Some(id) => {
                     let why = if b.inputs[id].kind == InputKind::Population {
                         "describes a population, not an uncertain input"
@@ -271,5 +281,5 @@ pub(super) fn build_correlations(b: &mut Builder, raw: &RawScenario) -> Vec<Corr
             }
         }
     }
-    out
+    (out, dropped)
 }

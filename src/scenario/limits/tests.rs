@@ -73,8 +73,6 @@ pub(crate) fn readme_table() -> String {
     out
 }
 
-
-
 #[test]
 fn the_readme_shows_the_table_of_limits() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
@@ -100,8 +98,7 @@ fn every_input_of_the_shipped_scenarios_has_a_limit_and_every_limit_an_input() {
         let path = entry.unwrap().path();
         let s = super::super::load(&path, &[]).unwrap();
         for input in &s.inputs {
-            let limit =
-                find(&input.name).unwrap_or_else(|| panic!("no limit for {}", input.name));
+            let limit = find(&input.name).unwrap_or_else(|| panic!("no limit for {}", input.name));
             used.insert(limit.field);
         }
     }
