@@ -136,6 +136,15 @@ pub fn plan_charts(s: &StressSummary, p: &PlanSummary) -> Result<Vec<Chart>, Cha
             &Fan::new(&s.months, &p.occupancy, Unit::Subscribers, &title),
         )?);
     }
+    out.push(break_even(p, &slug)?);
+    if !missing.contains(&"heatmap") {
+        out.push(heatmap(s, p, &slug)?);
+    }
+    Ok(out)
+}
+
+/// The chart of a plan's break-even fee per year, with the fee drawn across it.
+fn break_even(p: &PlanSummary, slug: &str) -> Result<Chart, ChartError> {
     let title = format!("{}: break-even fee per year ($ per month)", p.name);
     let years: Vec<(i32, Quantiles)> = p.years.iter().map(|y| (y.year, y.break_even_fee)).collect();
     let fee = Level {
@@ -145,7 +154,7 @@ pub fn plan_charts(s: &StressSummary, p: &PlanSummary) -> Result<Vec<Chart>, Cha
         legend: "fee",
     };
     let last = p.years.last();
-    out.push(super::render(
+    super::render(
         &format!("stress-{slug}-break-even"),
         &title,
         &(format!(
@@ -153,14 +162,16 @@ pub fn plan_charts(s: &StressSummary, p: &PlanSummary) -> Result<Vec<Chart>, Cha
             p.name,
             Unit::Dollars.format(p.fee),
             last.map_or(0, |y| y.year),
-            last.and_then(|y| y.break_even_fee.p50).map_or("n/a".to_owned(), |x| Unit::Dollars.format(x)),
+            last.and_then(|y| y.break_even_fee.p50)
+                .map_or("n/a".to_owned(), |x| Unit::Dollars.format(x)),
             100.0 * last.map_or(f64::NAN, |y| y.loss.probability)
         ) + &negative_break_even(p)),
         &Annual::signed(years, vec![fee], title.clone(), Unit::Dollars),
-    )?);
-    if missing.contains(&"heatmap") {
-        return Ok(out);
-    }
+    )
+}
+
+/// The heat map of a plan's probability of a loss in the final year over the grid.
+fn heatmap(s: &StressSummary, p: &PlanSummary, slug: &str) -> Result<Chart, ChartError> {
     let title = format!("{}: probability of a loss in {}", p.name, s.final_year);
     let n_growth = s.grid.usage_growth.len();
     let cells: Vec<Vec<f64>> = (0..s.grid.fee.len())
@@ -176,7 +187,7 @@ pub fn plan_charts(s: &StressSummary, p: &PlanSummary) -> Result<Vec<Chart>, Cha
         .iter()
         .map(|k| format!("×{} ({})", number(*k), Unit::Dollars.format(k * p.fee)))
         .collect();
-    out.push(super::render(
+    super::render(
         &format!("stress-{slug}-heatmap"),
         &title,
         &format!(
@@ -192,6 +203,5 @@ pub fn plan_charts(s: &StressSummary, p: &PlanSummary) -> Result<Vec<Chart>, Cha
             y_desc: "usage growth multiplier".to_owned(),
             x_labels,
         },
-    )?);
-    Ok(out)
+    )
 }
