@@ -416,15 +416,17 @@ fn value_of_information(
     }
     let nb: Vec<Vec<f64>> = feasible.iter().map(|c| e.profit[*c].clone()).collect();
     let full = evppi::evpi(&nb, &ws);
+    // An EVPPI lies between 0 and the EVPI: the corrected estimate is kept within them
+    // (the uncorrected one and the bias stay as estimated).
     let row = |name: &str, group: &str, v: Evppi| EvppiRow {
         name: name.to_owned(),
         group: group.to_owned(),
-        value: v.value,
+        value: v.value.clamp(0.0, full.value.max(0.0)),
         se: v.se,
         raw: v.raw,
         bias: v.bias,
         share_of_evpi: if full.value > 0.0 {
-            v.value / full.value
+            v.value.clamp(0.0, full.value) / full.value
         } else {
             f64::NAN
         },

@@ -394,33 +394,52 @@ pub fn optimize(
         .num_threads(threads)
         .build()
         .ok();
+    search(
+        &spec.ranges,
+        spec.constraint,
+        records.iter().map(|r| (r.path, r.units)).collect(),
+        &mut |batch| evaluate(stress, records, spec, batch, &pool, observer, cancel),
+    )
+}
+
+/// Every path's `(profit, revenue)` for each candidate of a batch, path by path.
+pub type Rows = Vec<Vec<(f64, f64)>>;
+
+/// The grid search with refinement over `ranges` under `constraint`, on the paths `paths`
+/// (number, weight), whose figures `evaluate` gives for a batch of candidates.
+pub fn search(
+    ranges: &[Range],
+    constraint: Constraint,
+    paths: Vec<(u64, u64)>,
+    evaluate: &mut dyn FnMut(&[Candidate]) -> Result<Rows, Stopped>,
+) -> Result<Evaluated, Stopped> {
     let mut e = Evaluated {
         candidates: Vec::new(),
         profit: Vec::new(),
         revenue: Vec::new(),
-        paths: records.iter().map(|r| r.path).collect(),
-        units: records.iter().map(|r| r.units).collect(),
+        paths: paths.iter().map(|p| p.0).collect(),
+        units: paths.iter().map(|p| p.1).collect(),
     };
-    let with_cvar = matches!(spec.constraint, Constraint::CvarFloor(_));
-    let coarse_h = 1.0 / (coarse_points(spec.ranges.len()).max(2) - 1) as f64;
+    let with_cvar = matches!(constraint, Constraint::CvarFloor(_));
+    let coarse_h = 1.0 / (coarse_points(ranges.len()).max(2) - 1) as f64;
     for pass in 0..PASSES {
         let batch = if pass == 0 {
-            coarse(&spec.ranges)
+            coarse(ranges)
         } else {
             let scores = e.scores(with_cvar);
-            let mut best = choose(&scores, spec.constraint);
+            let mut best = choose(&scores, constraint);
             if e.candidates[best].is_own() {
                 // Refine around the best grid point.
                 let grid: Vec<Score> = scores.iter().skip(1).copied().collect();
-                best = 1 + choose(&grid, spec.constraint);
+                best = 1 + choose(&grid, constraint);
             }
             let h = coarse_h / 2f64.powi(pass as i32);
-            around(&spec.ranges, &e.candidates[best].at, h, pass, &e.candidates)
+            around(ranges, &e.candidates[best].at, h, pass, &e.candidates)
         };
         if batch.is_empty() {
             continue;
         }
-        let rows = evaluate(stress, records, spec, &batch, &pool, observer, cancel)?;
+        let rows = evaluate(&batch)?;
         for (c, cand) in batch.into_iter().enumerate() {
             e.candidates.push(cand);
             e.profit.push(rows.iter().map(|r| r[c].0).collect());
@@ -439,7 +458,7 @@ fn evaluate(
     pool: &Option<rayon::ThreadPool>,
     observer: &dyn Observer,
     cancel: &AtomicBool,
-) -> Result<Vec<Vec<(f64, f64)>>, Stopped> {
+) -> Result<Rows, Stopped> {
     let go = || {
         records
             .par_iter()
@@ -556,5 +575,73 @@ mod tests {
         let scores = [s(5.0, 0.2), s(3.0, 0.04), s(4.0, 0.05), s(9.0, 0.5)];
         assert_eq!(choose(&scores, Constraint::MaxLoss(0.05)), 2);
         assert_eq!(choose(&scores, Constraint::MaxLoss(0.01)), 1);
+    }
+
+    /// A plan whose gross profit on path i is f·(2 − f) + f·σ·z_i at fee f, with z_i the
+    /// quantiles of the standard logistic distribution: expected profit f·(2 − f), highest
+    /// at f = 1, and P(loss) = 1 / (1 + e^((2 − f)/σ)), which rises with the fee, so that
+    /// P(loss) ≤ α holds for f ≤ 2 − σ·ln((1 − α)/α).
+    fn closed_form(alpha: f64) -> (f64, Score) {
+        let n = 4000;
+        let sigma = 0.5;
+        let z: Vec<f64> = (0..n)
+            .map(|i| {
+                let u = (i as f64 + 0.5) / n as f64;
+                (u / (1.0 - u)).ln()
+            })
+            .collect();
+        let fee = Range {
+            variable: Variable::Fee,
+            lo: 0.1,
+            hi: 2.3,
+        };
+        let mut batches = 0;
+        let e = search(
+            &[fee],
+            Constraint::MaxLoss(alpha),
+            (0..n as u64).map(|i| (i, 1)).collect(),
+            &mut |batch| {
+                batches += 1;
+                Ok(z.iter()
+                    .map(|z| {
+                        batch
+                            .iter()
+                            .map(|c| {
+                                let f = c.values.first().copied().unwrap_or(1.5);
+                                (f * (2.0 - f) + f * sigma * z, f)
+                            })
+                            .collect()
+                    })
+                    .collect())
+            },
+        )
+        .unwrap_or_else(|_| unreachable!());
+        assert_eq!(batches, PASSES);
+        let scores = e.scores(false);
+        let c = choose(&scores, Constraint::MaxLoss(alpha));
+        (e.candidates[c].values[0], scores[c])
+    }
+
+    #[test]
+    fn the_search_finds_the_closed_form_optimum_of_a_fee() {
+        // The last refinement's spacing of the fee.
+        let step = 2.2 / 12.0 / 4.0;
+        // A loose limit: the unconstrained optimum, f = 1.
+        let (f, score) = closed_form(0.5);
+        assert!((f - 1.0).abs() <= step / 2.0 + 1e-9, "fee {f}");
+        assert!((score.mean - f * (2.0 - f)).abs() < 1e-9);
+        // At α = 5% the limit binds: the highest fee with P(loss) ≤ 5%, f* = 2 − 0.5·ln 19.
+        let star = 2.0 - 0.5 * 19f64.ln();
+        let (f, score) = closed_form(0.05);
+        assert!(
+            f <= star + 1e-3 && f >= star - step,
+            "fee {f} against {star}"
+        );
+        assert!(score.loss <= 0.05, "{score:?}");
+        let closed = 1.0 / (1.0 + ((2.0 - f) / 0.5).exp());
+        assert!(
+            (score.loss - closed).abs() < 1e-3,
+            "{score:?} against {closed}"
+        );
     }
 }

@@ -39,12 +39,16 @@ fn evppi_table(w: &mut String, rows: &[EvppiRow], what: &str) {
         let _ = writeln!(
             w,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{:.0}%</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&r.name),
             esc(&r.group),
             year_money(r.value),
             year_money(1.96 * r.se),
-            100.0 * r.share_of_evpi,
+            if r.share_of_evpi.is_finite() {
+                format!("{:.0}%", 100.0 * r.share_of_evpi)
+            } else {
+                "—".to_owned()
+            },
             year_money(r.raw),
             year_money(r.bias)
         );

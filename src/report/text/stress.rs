@@ -96,6 +96,14 @@ fn optimization(w: &mut String, o: &Optimization) {
         Unit::DollarsYear.format(o.evpi.value),
         Unit::DollarsYear.format(1.96 * o.evpi.se)
     );
+    if !(o.evpi.value > 0.0) {
+        let _ = writeln!(
+            w,
+            "  The same terms are best on every path: knowing any input first would not change \
+             the choice."
+        );
+        return;
+    }
     for (k, r) in o.evppi.iter().take(5).enumerate() {
         let _ = writeln!(
             w,
