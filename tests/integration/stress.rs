@@ -299,3 +299,48 @@ fn stress_optimize_refuses_bad_ranges_and_plans() {
         assert!(err.contains(says), "{a:?}: {err}");
     }
 }
+
+#[test]
+fn responding_subscribers_and_tier_groups_are_the_same_for_any_thread_count() {
+    // The shipped scenario: elasticity, switching, credits, weekly caps, a tier group, and
+    // the search of a plan whose subscribers respond.
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
+        let run = Command::cargo_bin("infercast")
+            .unwrap()
+            .args(["stress", "--quiet", "--paths", "16", "--optimize"])
+            .args(["--plan", "Fixed-20", "--threads", threads, "--out"])
+            .arg(dir.path())
+            .arg(root().join("scenarios/subscription-stress.toml"))
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(dirs[0].path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(names.len() > 40);
+    for name in &names {
+        let one = std::fs::read(dirs[0].path().join(name)).unwrap();
+        for other in &dirs[1..] {
+            assert!(
+                one == std::fs::read(other.path().join(name)).unwrap(),
+                "{name:?} differs between thread counts"
+            );
+        }
+    }
+    let s = json(dirs[0].path(), "stress.json");
+    let claude = s["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Claude-20")
+        .unwrap();
+    assert_eq!(claude["responds"], true);
+    assert_eq!(s["groups"][0]["name"], "Claude");
+}
