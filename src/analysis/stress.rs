@@ -270,17 +270,17 @@ fn term_lines(s: &Scenario, plan: &Plan) -> Vec<TermLine> {
         line(
             "weekly cap",
             format!(
-                "at most {} million tokens a week (applied as {:.3} weeks a month: {:.3}M a month at the median)",
+                "at most {} million tokens a week (applied as {:.2} weeks a month: {} million a month at the median)",
                 show(id),
                 WEEKS_PER_MONTH,
-                monthly
+                significant(monthly)
             ),
             Some(id),
         );
     }
     line(
         "subscribers",
-        format!("{} at full take-up", show(plan.subscribers)),
+        format!("{} at full take-up", count(s, plan.subscribers)),
         Some(plan.subscribers),
     );
     line(
@@ -308,6 +308,36 @@ fn term_lines(s: &Scenario, plan: &Plan) -> Vec<TermLine> {
     out
 }
 
+/// `x` to three significant figures, without exponent.
+fn significant(x: f64) -> String {
+    if !(x.is_finite() && x > 0.0) {
+        return format!("{x}");
+    }
+    let digits = (2 - x.log10().floor() as i32).max(0) as usize;
+    let text = format!("{x:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+/// A count of subscribers in words ("15 million", "300 thousand"), or its distribution.
+fn count(s: &Scenario, id: crate::scenario::ParamId) -> String {
+    let input = s.input(id);
+    if input.is_uncertain() {
+        return input.dist.to_string();
+    }
+    let n = input.dist.median();
+    if n >= 1e6 {
+        format!("{} million", significant(n / 1e6))
+    } else if n >= 1e4 {
+        format!("{} thousand", significant(n / 1e3))
+    } else {
+        format!("{n}")
+    }
+}
+
 /// The lines of how subscribers respond.
 fn response_lines(
     s: &Scenario,
@@ -332,7 +362,7 @@ fn response_lines(
         line(
             "switching",
             format!(
-                "leaves when the bill exceeds its usage at the cheapest API price of {} by more than ${} a month",
+                "leaves when the bill exceeds its usage at the cheapest API price of {} by more than a threshold of {} $ a month",
                 against.join(" and "),
                 show(id)
             ),

@@ -171,7 +171,7 @@ fn plan(w: &mut String, p: &PlanSummary) {
         let source = if t.source.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", cut(&t.source, 60))
+            format!(" [{}]", t.source)
         };
         para(w, &format!("{}: {}{source}", t.term, t.value), "  ", "    ");
     }
