@@ -6,7 +6,7 @@
 //! ```text
 //! scenario.toml ──parse+validate──▶ Scenario ──sample(path i)──▶ Draws ──simulate──▶ PathResult
 //!                                                                                     │
-//!    report (CSV, JSON, SVG/PNG charts, HTML) ◀── analysis ◀── merge ◀── run (tallies) ◀──┘
+//!   report (CSV, Parquet, JSON, charts, HTML) ◀── analysis ◀── merge ◀── run (tallies) ◀──┘
 //! ```
 //!
 //! * [`scenario`]: the TOML schema, distributions, `extends`, `--set`, validation.
@@ -19,7 +19,8 @@
 //! * [`explain`]: the median path and the Shapley decomposition of its collapse.
 //! * [`analysis`]: results turned into what people see (summaries, comparisons).
 //! * [`report`]: terminal text, data files, charts and HTML pages, from analysis types only.
-//! * [`pipeline`]: each command's stages wired together, and its output folder written.
+//! * [`pipeline`]: each command's stages wired together, and its output folder written (or the
+//!   results kept in memory, for the Python package in `python/`).
 #![forbid(unsafe_code)]
 
 pub mod analysis;

@@ -22,7 +22,7 @@ pub use stress::{
 };
 pub use summary::{
     Assumption, DateCurves, Distribution, KEY_SCALARS, MonthProbability, Probability, Quantiles,
-    Sensitivity, Summary, TargetResult, ThresholdValue, series_quantiles,
+    Sensitivity, Summary, TargetResult, ThresholdValue, assumptions, series_quantiles,
 };
 
 use std::io;
@@ -69,17 +69,17 @@ impl OutcomeRows for Normalised<'_> {
     }
 }
 
-/// The rows of run `r` as people read them: in a conditioned run, weights normalised to sum
-/// to 1.
-pub fn readable_rows<'a>(
-    r: &crate::run::RunResult,
-    rows: &'a dyn OutcomeRows,
-) -> Box<dyn OutcomeRows + 'a> {
-    match r.outcomes.weight_columns() {
-        Some((_, column)) => Box::new(Normalised {
+/// Outcome rows as people read them: in a conditioned run (`weights`: the weight column and
+/// the run's total weight), weights normalised to sum to 1.
+pub fn readable_rows(
+    weights: Option<(usize, f64)>,
+    rows: &dyn OutcomeRows,
+) -> Box<dyn OutcomeRows + '_> {
+    match weights {
+        Some((column, total)) => Box::new(Normalised {
             rows,
             column,
-            total: r.tally.counts.weights.total as f64,
+            total,
         }),
         None => Box::new(Passthrough(rows)),
     }

@@ -429,7 +429,7 @@ fn explained(names: &[String], targets: &[TargetResult]) -> Vec<(String, usize)>
 }
 
 /// Every uncertain input of `s` as the assumptions table shows it.
-fn assumptions(s: &Scenario) -> Vec<Assumption> {
+pub fn assumptions(s: &Scenario) -> Vec<Assumption> {
     s.inputs
         .iter()
         .filter(|i| i.is_uncertain())

@@ -3,12 +3,25 @@
 
 use super::{Failure, INTERRUPTED};
 use infercast::pipeline::{Faults, Refused};
+use infercast::report::export::Format;
 use infercast::run::{MAX_PATHS, MAX_SHARDS, Observer, PathTooLong, Settings};
 use infercast::scenario::{self, Override, Scenario};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+
+/// Parses `--format csv|parquet|both`, refusing Parquet in a build without it.
+pub fn parse_format(s: &str) -> Result<Format, String> {
+    let f: Format = s.parse()?;
+    if !f.available() {
+        return Err(
+            "this build has no Parquet support (it was built without the `parquet` feature)"
+                .to_owned(),
+        );
+    }
+    Ok(f)
+}
 
 /// Parses `--set NAME=VALUE`.
 pub fn parse_override(s: &str) -> Result<Override, String> {

@@ -3,6 +3,7 @@
 use super::common::{self, Bar, Common};
 use super::{Done, Failure};
 use infercast::model::Layout;
+use infercast::report::export::Format;
 use infercast::scenario::Scenario;
 use std::path::PathBuf;
 
@@ -20,6 +21,10 @@ pub struct Args {
     // output/compare-<name>-<name>...
     #[command(flatten)]
     common: Common,
+    /// Data files: csv (series.csv, outcomes.csv), parquet (series, outcomes, targets and
+    /// assumptions as typed .parquet files) or both.
+    #[arg(long, default_value = "csv", value_name = "csv|parquet|both", value_parser = common::parse_format)]
+    format: Format,
 }
 
 /// The series `compare` overlays when no `--metric` is given.
@@ -89,9 +94,16 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let cancel = common::cancel_on_signal();
     let faults = common::InjectedFaults::from_env();
     let out = infercast::pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
-    let compared =
-        infercast::pipeline::compare(out, &scenarios, &settings, &metrics, &bar, &cancel)
-            .map_err(|e| common::pipeline_failure(&dir, e))?;
+    let compared = infercast::pipeline::compare(
+        out,
+        &scenarios,
+        &settings,
+        args.format,
+        &metrics,
+        &bar,
+        &cancel,
+    )
+    .map_err(|e| common::pipeline_failure(&dir, e))?;
     for (s, result) in scenarios.iter().zip(&compared.runs) {
         if let Some(repair) = &result.repair {
             bar.warn(&format!("{}: {repair}", s.name));

@@ -3,6 +3,7 @@
 
 use super::{Done, Failure};
 use infercast::pipeline::{MergedSummary, Out};
+use infercast::report::export::Format;
 use infercast::run::MergeError;
 use std::path::PathBuf;
 
@@ -15,12 +16,15 @@ pub struct Args {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
+    /// Data files: csv, parquet or both (default: those of the shard holding block 0).
+    #[arg(long, value_name = "csv|parquet|both", value_parser = super::common::parse_format)]
+    format: Option<Format>,
 }
 
 pub fn main(args: Args) -> Result<Done, Failure> {
     let faults = super::common::InjectedFaults::from_env();
     let out = Out::new(&args.out).with_faults(faults.as_ref().map(|f| f as _));
-    let merged = infercast::pipeline::merge(&args.dirs, out).map_err(|e| match e {
+    let merged = infercast::pipeline::merge(&args.dirs, out, args.format).map_err(|e| match e {
         // The output folder: one infercast may not replace is bad input, any other failure
         // to write it is not.
         MergeError::Write { dir, source } => super::common::failure(&dir, source),

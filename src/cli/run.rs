@@ -3,6 +3,7 @@
 use super::common::{self, Bar, Common, parse_override};
 use super::{Done, Failure};
 use infercast::pipeline;
+use infercast::report::export::Format;
 use infercast::run::{MAX_PATHS, Settings};
 use infercast::scenario::{Override, Sampling, Scenario};
 use std::path::PathBuf;
@@ -45,6 +46,10 @@ pub struct Args {
     /// Override one input, e.g. --set hardware.Rubin.delay_months=6
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     set: Vec<Override>,
+    /// Data files: csv (series.csv, outcomes.csv), parquet (series, outcomes, targets and
+    /// assumptions as typed .parquet files) or both.
+    #[arg(long, default_value = "csv", value_name = "csv|parquet|both", value_parser = common::parse_format)]
+    format: Format,
 }
 
 pub fn main(args: Args) -> Result<Done, Failure> {
@@ -82,7 +87,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     let cancel = common::cancel_on_signal();
     let faults = common::InjectedFaults::from_env();
     let out = pipeline::Out::new(&dir).with_faults(faults.as_ref().map(|f| f as _));
-    let (result, summary) = pipeline::run(out, &s, &settings, &bar, &cancel)
+    let (result, analysed) = pipeline::run(out, &s, &settings, args.format, &bar, &cancel)
         .map_err(|e| common::pipeline_failure(&dir, e))?;
     if let Some(repair) = &result.repair {
         bar.warn(&format!("{}: {repair}", s.name));
@@ -91,7 +96,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
     if !result.complete {
         return Err(common::interrupted(result.tally.paths, &dir));
     }
-    match (settings.shard, summary) {
+    match (settings.shard, analysed) {
         (Some((k, n)), _) => {
             let blocks = settings.blocks();
             Ok(Done(format!(
@@ -102,12 +107,26 @@ pub fn main(args: Args) -> Result<Done, Failure> {
                 dir.display()
             )))
         }
-        (None, Some(summary)) => Ok(common::done(
-            infercast::report::text::run::summary_table(&summary),
+        (None, Some(a)) => Ok(common::done(
+            infercast::report::text::run::summary_table(&a),
             &dir,
-            "report.html (open it in a browser), charts as SVG and PNG, summary.json,\n  series.csv, outcomes.csv, manifest.json",
+            &format!(
+                "report.html (open it in a browser), charts as SVG and PNG, summary.json,\n  {}, manifest.json",
+                data_files(args.format)
+            ),
         )),
         (None, None) => Ok(Done(String::new())),
+    }
+}
+
+/// The data files of a run in `format`, for the closing lines.
+fn data_files(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "series.csv, outcomes.csv",
+        Format::Parquet => "series, outcomes, targets and assumptions .parquet",
+        Format::Both => {
+            "series.csv, outcomes.csv, series, outcomes, targets and assumptions .parquet"
+        }
     }
 }
 

@@ -57,7 +57,7 @@ impl<'a> Folder<'a> {
     fn write(
         &mut self,
         name: &str,
-        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
     ) -> io::Result<()> {
         if let Some(f) = self.faults {
             f.before(&format!("{}{name}", self.within))?;
@@ -118,7 +118,7 @@ impl Sink for Folder<'_> {
     fn put_with(
         &mut self,
         name: &str,
-        write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+        write: &mut dyn FnMut(&mut (dyn Write + Send)) -> io::Result<()>,
     ) -> io::Result<()> {
         self.write(name, write)
     }

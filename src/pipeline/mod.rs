@@ -10,14 +10,15 @@ pub mod output;
 mod sensitivity;
 mod stress;
 
-pub use compare::{CompareManifest, Compared, compare};
+pub use compare::{CompareManifest, Compared, compare, comparison, write_compare};
 pub use folder::Folder;
 pub use output::{Faults, Out, Refused};
 pub use sensitivity::{check_into, sensitivity};
-pub use stress::stress;
+pub use stress::{stress, stress_in_memory, write_stress};
 
 use crate::analysis::{ExplainSummary, RunView, SensitivitySummary, Summary, series_quantiles};
-use crate::report::{charts, export, html};
+use crate::report::export::{self, Format};
+use crate::report::{charts, html};
 use crate::run::{self, Manifest, MergeError, Observer, RowStore, Rows, RunResult, Settings};
 use crate::scenario::{Scenario, metrics};
 use output::Staged;
@@ -52,59 +53,111 @@ impl From<Error> for io::Error {
     }
 }
 
+/// A finished run held in memory: its summary, its outcome rows (in a temporary file, removed
+/// with them) and its manifest. [`write`] writes its folder; front ends without a folder (the
+/// Python package) read it directly.
+pub struct Analysed {
+    pub summary: Summary,
+    pub rows: Rows,
+    pub manifest: Manifest,
+    /// A conditioned run's weight column and its total, to normalise the rows' weights.
+    weights: Option<(usize, f64)>,
+}
+
+impl Analysed {
+    /// The outcome rows as people read them: in a conditioned run, the weights normalised to
+    /// sum to 1.
+    pub fn rows(&self) -> Box<dyn crate::analysis::OutcomeRows + '_> {
+        crate::analysis::readable_rows(self.weights, &self.rows)
+    }
+}
+
 /// Runs `s` with `settings` and writes its folder `out`: a shard folder with `--shard`, else
-/// every file of a run, whose summary is returned.
+/// every file of a run (data files in `format`), whose summary is returned.
 pub fn run<'a>(
     out: impl Into<Out<'a>>,
     s: &Scenario,
     settings: &Settings,
+    format: Format,
     observer: &dyn Observer,
     cancel: &AtomicBool,
 ) -> Result<(RunResult, Option<Summary>), Error> {
     let staged = Staged::begin(out.into())?;
-    let done = run_into(&mut staged.folder()?, s, settings, observer, cancel)?;
+    let (result, analysed) =
+        run_into(&mut staged.folder()?, s, settings, format, observer, cancel)?;
+    // The rows (a temporary file in the folder) are gone before the folder is swapped in.
+    let summary = analysed.map(|a| a.summary);
     staged.commit()?;
-    Ok(done)
+    Ok((result, summary))
 }
 
-/// [`run`] into `folder`, which is being staged.
+/// [`run`] into `folder`, which is being staged. The analysed run's rows are a temporary file
+/// in `folder`: drop them before committing it.
 fn run_into(
     folder: &mut Folder<'_>,
     s: &Scenario,
     settings: &Settings,
+    format: Format,
     observer: &dyn Observer,
     cancel: &AtomicBool,
-) -> Result<(RunResult, Option<Summary>), Error> {
-    let mut rows = RowStore::create(folder.path(), &run::outcome_names(s))?;
+) -> Result<(RunResult, Option<Analysed>), Error> {
+    let (result, rows) = simulate(folder.path(), s, settings, observer, cancel)?;
+    if settings.shard.is_some() {
+        write_shard(folder, s, settings, &result, &rows, format)?;
+        return Ok((result, None));
+    }
+    let (result, analysed) = analyse(s, settings, result, rows)?;
+    write_into(folder, &analysed, format)?;
+    Ok((result, Some(analysed)))
+}
+
+/// Runs `s` with `settings` into memory, writing nothing but its outcome rows, which are kept
+/// in a temporary file in `scratch` (removed with them). A shard setting is ignored: the
+/// whole run is analysed.
+pub fn run_in_memory(
+    scratch: &std::path::Path,
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> Result<(RunResult, Analysed), Error> {
+    let settings = Settings {
+        shard: None,
+        ..*settings
+    };
+    let (result, rows) = simulate(scratch, s, &settings, observer, cancel)?;
+    analyse(s, &settings, result, rows)
+}
+
+/// Runs the paths (adaptively when asked and there is something to adapt to), storing their
+/// outcome rows in a temporary file in `dir`.
+fn simulate(
+    dir: &std::path::Path,
+    s: &Scenario,
+    settings: &Settings,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> Result<(RunResult, Rows), Error> {
+    let mut rows = RowStore::create(dir, &run::outcome_names(s))?;
     let mut sink = |first, block: &[Vec<f64>]| rows.write(first, block);
     let adaptive = !s.observations.is_empty() && (settings.adapt || settings.until_ess.is_some());
-    let (mut result, ()) = if adaptive {
+    let (result, ()) = if adaptive {
         run::run_adaptive(s, settings, observer, &mut sink, cancel, &())?
     } else {
         run::run_with(s, settings, observer, &mut sink, cancel, &())?
     };
-    let rows = rows.finish()?;
-    let summary = if settings.shard.is_some() {
-        write_shard(folder, s, settings, &result, &rows)?;
-        None
-    } else {
-        Some(write_run(folder, s, settings, &mut result, &rows)?)
-    };
-    Ok((result, summary))
+    Ok((result, rows.finish()?))
 }
 
-/// Writes every file of run `r` into `folder`: `summary.json` (reading the outcome rows back
-/// a few columns at a time for the sensitivity), the data files, the charts and
-/// `report.html`, then `manifest.json`. Returns the summary. `r.tally.series` is emptied once
-/// read.
-pub fn write_run(
-    folder: &mut Folder<'_>,
+/// Analyses run `r` of `s`: its summary (reading the outcome rows back a few columns at a time
+/// for the sensitivity) and its manifest. `r.tally.series` is emptied once read.
+pub fn analyse(
     s: &Scenario,
     settings: &Settings,
-    r: &mut RunResult,
-    rows: &Rows,
-) -> Result<Summary, Error> {
-    if let Some(why) = crate::analysis::conditioning::unreproducible(s, r) {
+    mut r: RunResult,
+    rows: Rows,
+) -> Result<(RunResult, Analysed), Error> {
+    if let Some(why) = crate::analysis::conditioning::unreproducible(s, &r) {
         return Err(Error::Unreproducible(why));
     }
     let months: Vec<bool> = r.outcomes.names()[1..]
@@ -118,27 +171,53 @@ pub fn write_run(
             vec![Vec::new(); cs.len()]
         })
     };
-    let series = series_quantiles(r);
+    let series = series_quantiles(&r);
     // The series sketches are the run's largest allocation, and sensitivity, next, ranks whole
     // outcome columns: the first is freed before the second, so peak memory stays the run's.
     r.tally.drop_series();
-    let summary = Summary::new(s, settings, r, series, &columns);
+    let summary = Summary::new(s, settings, &r, series, &columns);
     if let Some(e) = error.into_inner() {
         return Err(e.into());
     }
-    let readable = crate::analysis::readable_rows(r, rows);
-    let view = RunView {
-        summary: &summary,
-        rows: readable.as_ref(),
+    let mut manifest = Manifest::new(s, settings, &r);
+    manifest.outcome_rows = Some(rows.len());
+    let weights = r
+        .outcomes
+        .weight_columns()
+        .map(|(_, column)| (column, r.tally.counts.weights.total as f64));
+    let analysed = Analysed {
+        summary,
+        rows,
+        manifest,
+        weights,
     };
-    for exporter in export::run_exporters() {
+    Ok((r, analysed))
+}
+
+/// Writes every file of an analysed run into folder `out`, as `run` does.
+pub fn write<'a>(out: impl Into<Out<'a>>, a: &Analysed, format: Format) -> Result<(), Error> {
+    let staged = Staged::begin(out.into())?;
+    write_into(&mut staged.folder()?, a, format)?;
+    staged.commit()?;
+    Ok(())
+}
+
+/// Writes every file of an analysed run into `folder`: `summary.json`, the data files in
+/// `format`, the charts and `report.html`, then `manifest.json`.
+fn write_into(folder: &mut Folder<'_>, a: &Analysed, format: Format) -> Result<(), Error> {
+    let rows = a.rows();
+    let view = RunView {
+        summary: &a.summary,
+        rows: rows.as_ref(),
+    };
+    for exporter in export::run_exporters(format) {
         exporter.export(&view, folder)?;
     }
-    let charts = charts::run_charts(&summary)?;
+    let charts = charts::run_charts(&a.summary)?;
     charts::export(&charts, folder)?;
-    folder.put_html("report.html", &html::run::report(&summary, &charts))?;
-    put_manifest(folder, Manifest::new(s, settings, r), Some(rows.len()))?;
-    Ok(summary)
+    folder.put_html("report.html", &html::run::report(&a.summary, &charts))?;
+    put_manifest(folder, a.manifest.clone(), a.manifest.outcome_rows)?;
+    Ok(())
 }
 
 /// Writes `manifest.json` into `folder`, last: `m` with every file written before it and the
@@ -149,21 +228,27 @@ fn put_manifest(folder: &mut Folder<'_>, mut m: Manifest, rows: Option<u64>) -> 
     folder.put_json("manifest.json", &m)
 }
 
-/// Writes a shard's files into `folder`: its exact tally (`tally.json`), its outcome rows and
-/// its manifest (last). [`merge`] turns a full set of shards into a run's files.
+/// Writes a shard's files into `folder`: its exact tally (`tally.json`), its outcome rows (in
+/// `format`) and its manifest (last). [`merge`] turns a full set of shards into a run's files.
 pub fn write_shard(
     folder: &mut Folder<'_>,
     s: &Scenario,
     settings: &Settings,
     r: &RunResult,
     rows: &Rows,
+    format: Format,
 ) -> io::Result<()> {
     let tally = serde_json::to_vec(&r.tally).map_err(io::Error::other)?;
     export::Sink::put(folder, "tally.json", &tally)?;
-    export::Sink::put_with(folder, "outcomes.csv", &mut |out| {
-        export::csv::outcomes(rows, out)
-    })?;
+    export::outcome_rows(rows, &month_labels(s), format, folder)?;
     put_manifest(folder, Manifest::new(s, settings, r), Some(rows.len()))
+}
+
+/// The simulated months of `s`, `"YYYY-MM"`, from `start` to `horizon`.
+fn month_labels(s: &Scenario) -> Vec<String> {
+    (0..s.months())
+        .map(|m| s.start.plus(m as i32).to_string())
+        .collect()
 }
 
 /// What `merge` put together.
@@ -176,8 +261,13 @@ pub enum MergedSummary {
 
 /// Merges the shard folders `dirs` of one run (or of one sensitivity design, as their manifest
 /// says) into `out`, writing the same files a run in one process writes, once every shard is
-/// checked (see [`run::merge`]). `out` may not be, or hold, one of the shard folders.
-pub fn merge<'a>(dirs: &[PathBuf], out: impl Into<Out<'a>>) -> Result<MergedSummary, MergeError> {
+/// checked (see [`run::merge`]), with data files in `format` (default: the shards' own). `out`
+/// may not be, or hold, one of the shard folders.
+pub fn merge<'a>(
+    dirs: &[PathBuf],
+    out: impl Into<Out<'a>>,
+    format: Option<Format>,
+) -> Result<MergedSummary, MergeError> {
     let out = out.into();
     let write_error = |source| MergeError::Write {
         dir: out.dir.to_owned(),
@@ -206,19 +296,20 @@ pub fn merge<'a>(dirs: &[PathBuf], out: impl Into<Out<'a>>) -> Result<MergedSumm
         staged.commit().map_err(write_error)?;
         return Ok(MergedSummary::Sensitivity(Box::new(summary)));
     }
-    let mut m = run::merge(dirs, staged.path())?;
-    let summary = write_run(
-        &mut staged.folder().map_err(write_error)?,
-        &m.scenario,
-        &m.settings,
-        &mut m.result,
-        &m.rows,
-    )
-    .map_err(|e| match e {
+    let m = run::merge(dirs, staged.path())?;
+    let format = format.unwrap_or(match (m.csv, m.parquet) {
+        (false, true) => Format::Parquet,
+        (true, true) => Format::Both,
+        _ => Format::Csv,
+    });
+    let as_merge_error = |e| match e {
         Error::Io(source) => write_error(source),
         Error::Unreproducible(why) => MergeError::Unreproducible(why),
-    })?;
-    drop(m);
+    };
+    let (_, a) = analyse(&m.scenario, &m.settings, m.result, m.rows).map_err(as_merge_error)?;
+    write_into(&mut staged.folder().map_err(write_error)?, &a, format).map_err(as_merge_error)?;
+    let summary = a.summary;
+    drop(a.rows);
     staged.commit().map_err(write_error)?;
     Ok(MergedSummary::Run(Box::new(summary)))
 }

@@ -94,7 +94,7 @@ pub fn run_adaptive<E: Extra>(
         let scores: Vec<Vec<f64>> = (0..log_weights.len() as u64)
             .map(|i| sampler.normal_scores(s, settings.seed, i))
             .collect();
-        Proposal::fit(s, &scores, &log_weights)
+        Proposal::fit(s, &sampler, &scores, &log_weights)
     } else {
         None
     };

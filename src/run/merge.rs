@@ -72,6 +72,9 @@ pub enum MergeError {
 
 /// A run put back together from its shards.
 pub struct Merged {
+    /// The shards' outcome rows were written as CSV, as Parquet.
+    pub csv: bool,
+    pub parquet: bool,
     pub scenario: Scenario,
     pub settings: Settings,
     pub result: RunResult,
@@ -189,10 +192,28 @@ fn check_coverage(shards: &mut [(PathBuf, Manifest)]) -> Result<(), MergeError> 
     Ok(())
 }
 
+/// Appends the rows of a shard's outcome file to `store`: `outcomes.parquet` when its
+/// manifest lists one (and this build reads Parquet), else `outcomes.csv`; its rows must be
+/// exactly the paths `paths` in order.
+fn append_rows(
+    store: &mut RowStore,
+    dir: &Path,
+    m: &Manifest,
+    s: &Scenario,
+    paths: std::ops::Range<u64>,
+) -> Result<(), MergeError> {
+    #[cfg(feature = "parquet")]
+    if m.files.contains_key("outcomes.parquet") {
+        return append_parquet_rows(store, dir, s, paths);
+    }
+    let _ = (m, s);
+    append_csv_rows(store, dir, &outcome_names(s), paths)
+}
+
 /// Appends the rows of a shard's `outcomes.csv` to `store`, checking that its header is
 /// `names`, that its rows are exactly the paths `paths` in order, and that every cell is a
 /// number (or empty: not a number).
-fn append_rows(
+fn append_csv_rows(
     store: &mut RowStore,
     dir: &Path,
     names: &[String],
@@ -247,6 +268,118 @@ fn append_rows(
             .write(path.unwrap_or(next), &[row])
             .map_err(|e| invalid(e.to_string()))?;
         next += 1;
+    }
+    if next != paths.end {
+        return Err(invalid(format!(
+            "holds the rows of paths {}..{next}; its blocks hold paths {}..{}",
+            paths.start, paths.start, paths.end
+        )));
+    }
+    Ok(())
+}
+
+/// Appends the rows of a shard's `outcomes.parquet` to `store`: the columns must be those of
+/// the run, typed as `report::export::parquet` writes them (an int64 `path`; floats, dates of
+/// months, booleans; nulls for missing values).
+#[cfg(feature = "parquet")]
+fn append_parquet_rows(
+    store: &mut RowStore,
+    dir: &Path,
+    s: &Scenario,
+    paths: std::ops::Range<u64>,
+) -> Result<(), MergeError> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Float64Type, Int64Type};
+    use arrow_schema::DataType;
+    let file = "outcomes.parquet";
+    let invalid = |problem: String| MergeError::Invalid {
+        dir: dir.to_owned(),
+        file,
+        problem,
+    };
+    let f = std::fs::File::open(dir.join(file)).map_err(|source| MergeError::Read {
+        dir: dir.to_owned(),
+        file,
+        source,
+    })?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .and_then(|b| b.with_batch_size(4096).build())
+        .map_err(|e| invalid(e.to_string()))?;
+    let names = outcome_names(s);
+    let found: Vec<String> = arrow_array::RecordBatchReader::schema(&reader)
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    if found != names {
+        return Err(invalid(format!(
+            "its columns are not the run's outcomes: found {found:?}"
+        )));
+    }
+    // A month's date back to its 1-based index.
+    let month_index: std::collections::HashMap<i32, f64> = (0..s.months())
+        .map(|m| (s.start.plus(m as i32).epoch_days(), m as f64 + 1.0))
+        .collect();
+    let mut next = paths.start;
+    for batch in reader {
+        let batch = batch.map_err(|e| invalid(e.to_string()))?;
+        let n = batch.num_rows();
+        let mut rows = vec![Vec::with_capacity(names.len() - 1); n];
+        let ids = batch
+            .column(0)
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| invalid("`path` is not an int64 column".to_owned()))?;
+        for (c, column) in batch.columns().iter().enumerate().skip(1) {
+            let value = |i: usize| -> Option<f64> {
+                if column.is_null(i) {
+                    return None;
+                }
+                Some(match column.data_type() {
+                    DataType::Float64 => {
+                        let x = column.as_primitive::<Float64Type>().value(i);
+                        if !x.is_finite() {
+                            return None;
+                        }
+                        x
+                    }
+                    DataType::Date32 => {
+                        let d = column.as_primitive::<Date32Type>().value(i);
+                        *month_index.get(&d)?
+                    }
+                    DataType::Boolean => f64::from(u8::from(column.as_boolean().value(i))),
+                    _ => return None,
+                })
+            };
+            if !matches!(
+                column.data_type(),
+                DataType::Float64 | DataType::Date32 | DataType::Boolean
+            ) {
+                return Err(invalid(format!(
+                    "column {:?} has type {}",
+                    names[c],
+                    column.data_type()
+                )));
+            }
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(value(i).unwrap_or(f64::NAN));
+            }
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            let path = ids.value(i);
+            if u64::try_from(path) != Ok(next) || next >= paths.end {
+                return Err(invalid(format!(
+                    "row {}: expected the row of path {next} (its rows are paths {}..{} in order), found {path}",
+                    next - paths.start,
+                    paths.start,
+                    paths.end
+                )));
+            }
+            store
+                .write(next, &[row])
+                .map_err(|e| invalid(e.to_string()))?;
+            next += 1;
+        }
     }
     if next != paths.end {
         return Err(invalid(format!(
@@ -336,7 +469,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
             None => t,
             Some(acc) => acc.merge(t),
         });
-        append_rows(&mut rows, d, &names, paths)?;
+        append_rows(&mut rows, d, m, &s, paths)?;
     }
     let settings = Settings {
         paths: first.paths,
@@ -350,7 +483,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
     };
     let mut result = from_tally(&s, tally.expect("at least one shard"));
     result.proposal = first.proposal.clone();
+    let has = |file: &str| first.files.contains_key(file);
     Ok(Merged {
+        csv: has("outcomes.csv"),
+        parquet: has("outcomes.parquet"),
         scenario: s,
         settings,
         result,

@@ -2,7 +2,7 @@
 //! shard's, consistent with itself (the block range and path counts of its shard, its
 //! scenario's hash); every file it lists has the size and hash it lists; and its tally has
 //! the shape of the scenario's layout and counts exactly the paths of its block range.
-//! `outcomes.csv` is checked as it is read (`merge::append_rows`).
+//! `outcomes.csv` (or `outcomes.parquet`) is checked as it is read (`merge::append_rows`).
 
 use super::manifest::Manifest;
 use super::{BLOCK_SIZE, Counts, MAX_PATHS, MAX_SHARDS, Settings, Tally};
@@ -100,12 +100,19 @@ pub(super) fn manifest(m: &Manifest) -> Result<(), Problem> {
             m.outcome_rows
         ));
     }
-    for file in ["tally.json", "outcomes.csv"] {
+    let rows = ["outcomes.csv", "outcomes.parquet"];
+    for file in ["tally.json"] {
         if !m.files.contains_key(file) {
             return bad(format!(
                 "lists no {file} (a shard of an earlier version of infercast? run it again)"
             ));
         }
+    }
+    if !rows.iter().any(|f| m.files.contains_key(*f)) {
+        return bad(
+            "lists neither outcomes.csv nor outcomes.parquet (a shard of an earlier version of infercast? run it again)"
+                .to_owned(),
+        );
     }
     Ok(())
 }

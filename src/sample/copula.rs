@@ -85,6 +85,21 @@ impl Copula {
         out
     }
 
+    /// The correlation of inputs `i` and `j`' normal scores (indices of `Scenario::inputs`):
+    /// 1 on the diagonal, the (repaired) matrix's entry for two coupled inputs, else 0.
+    pub fn correlation(&self, i: usize, j: usize) -> f64 {
+        if i == j {
+            return 1.0;
+        }
+        let position = |x: usize| self.coupled.iter().position(|c| *c == x);
+        match (position(i), position(j)) {
+            (Some(a), Some(b)) => (0..=a.min(b))
+                .map(|k| self.chol[a][k] * self.chol[b][k])
+                .sum(),
+            _ => 0.0,
+        }
+    }
+
     /// Whether input `i` (an index of `Scenario::inputs`) is in the copula.
     pub fn couples(&self, i: usize) -> bool {
         self.coupled.contains(&i)

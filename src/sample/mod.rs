@@ -105,6 +105,12 @@ impl Sampler {
             .collect()
     }
 
+    /// The prior correlation of inputs `i` and `j`' normal scores (indices of
+    /// `Scenario::inputs`).
+    pub fn prior_correlation(&self, i: usize, j: usize) -> f64 {
+        self.copula.correlation(i, j)
+    }
+
     /// The log density of normal scores `y` under the prior, without the `2π` constants.
     pub fn log_prior_density(&self, y: &[f64]) -> f64 {
         let free: f64 = y

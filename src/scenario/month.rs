@@ -34,6 +34,19 @@ impl Month {
         self.0.rem_euclid(12) as u32 + 1
     }
 
+    /// Days from 1970-01-01 to the first day of this month: the month as a date in Arrow and
+    /// Parquet (`date32`).
+    pub fn epoch_days(self) -> i32 {
+        // Days from civil (H. Hinnant's algorithm), for the first of the month.
+        let (m, year) = (self.month() as i32, self.year());
+        let y = if m <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * ((m + 9) % 12) + 2) / 5;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The month `n` months later (earlier for negative `n`).
     pub fn plus(self, n: i32) -> Self {
         Month(self.0 + n)

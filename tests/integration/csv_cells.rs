@@ -53,7 +53,7 @@ impl Sink for Memory {
     fn put_with(
         &mut self,
         name: &str,
-        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+        write: &mut dyn FnMut(&mut (dyn std::io::Write + Send)) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let mut buf = Vec::new();
         write(&mut buf)?;

@@ -453,3 +453,88 @@ fn ctrl_c_stops_a_run_within_a_second_or_two_even_inside_a_long_path() {
         paths
     );
 }
+
+/// Parquet shards (run on different thread counts, one of them written as CSV) merge into the
+/// files of a single run, Parquet and CSV, byte for byte: the Parquet files are deterministic
+/// and `merge` reads back exactly what they hold.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_shards_merge_into_the_single_runs_files_byte_for_byte() {
+    let root_dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| root_dir.path().join(name);
+    let tiny_path = tiny().display().to_string();
+    let base = ["run", "--quiet", "--paths", "300", tiny_path.as_str()];
+    let with = |extra: &[&'static str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        args
+    };
+    let ok = |args: &[&str], dir: &str| {
+        let out = infercast_ok(args, &d(dir), None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(&with(&["--format", "both", "--threads", "2"]), "full");
+    ok(&with(&["--format", "parquet", "--threads", "1"]), "parquet");
+    for (k, threads, format) in [
+        ("0/3", "1", "parquet"),
+        ("1/3", "2", "csv"),
+        ("2/3", "2", "parquet"),
+    ] {
+        let args = with(&["--shard", k, "--threads", threads, "--format", format]);
+        ok(&args, &format!("s{}", &k[..1]));
+    }
+    assert!(d("s0").join("outcomes.parquet").exists() && !d("s0").join("outcomes.csv").exists());
+    let merge = |out: &str, format: &str| {
+        let out = Command::cargo_bin("infercast")
+            .unwrap()
+            .arg("merge")
+            .args([d("s2"), d("s1"), d("s0")])
+            .arg("--out")
+            .arg(d(out))
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    merge("merged", "both");
+    let files = file_names(&d("full"));
+    assert_eq!(files, file_names(&d("merged")));
+    for name in ["outcomes", "series", "targets", "assumptions"] {
+        assert!(files.contains(&format!("{name}.parquet")), "{name}.parquet");
+    }
+    for file in &files {
+        assert!(
+            read(&d("full"), file) == read(&d("merged"), file),
+            "{file} differs after merge"
+        );
+    }
+    // One thread or two, one process or three: the same Parquet bytes; no CSV unless asked.
+    let parquet = file_names(&d("parquet"));
+    assert!(!parquet.iter().any(|f| f.ends_with(".csv")));
+    for file in parquet.iter().filter(|f| f.ends_with(".parquet")) {
+        assert!(
+            read(&d("parquet"), file) == read(&d("full"), file),
+            "{file} depends on threads"
+        );
+    }
+    // Merged without --format: the first shard's (by block order) format.
+    let out = Command::cargo_bin("infercast")
+        .unwrap()
+        .arg("merge")
+        .args([d("s1"), d("s0"), d("s2")])
+        .arg("--out")
+        .arg(d("default"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(d("default").join("outcomes.parquet").exists());
+    assert!(!d("default").join("outcomes.csv").exists());
+}

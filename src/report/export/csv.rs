@@ -32,7 +32,7 @@ pub fn text(cell: &str) -> Cow<'_, str> {
 }
 
 /// The statistics of a [`Quantiles`], named as in the CSV files.
-fn statistics(q: &Quantiles) -> [(&'static str, Option<f64>); 8] {
+pub fn statistics(q: &Quantiles) -> [(&'static str, Option<f64>); 8] {
     [
         ("p5", q.p5),
         ("p10", q.p10),
@@ -71,7 +71,7 @@ fn series(run: &RunView<'_>) -> io::Result<Vec<u8>> {
 }
 
 /// `outcomes.csv`: one row per path, `path` as an integer, then the outcome columns.
-pub fn outcomes(rows: &dyn OutcomeRows, out: &mut dyn io::Write) -> io::Result<()> {
+pub fn outcomes(rows: &dyn OutcomeRows, out: &mut (dyn io::Write + Send)) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(rows.names().iter().map(|n| text(n).into_owned()))?;
     let mut record: Vec<String> = Vec::with_capacity(rows.names().len());
