@@ -471,7 +471,7 @@ fn plan_summary(
                     left_for_price: w.quantiles(&t.left_for_price[k]),
                     churned: w.quantiles(&t.churned[k]),
                     upgraded: w.quantiles(&t.upgraded[k]),
-                    on_plan: months_of(*year).last().map_or_else(
+                    on_plan: months_of(*year).next_back().map_or_else(
                         || w.quantiles(&Default::default()),
                         |m| w.quantiles(&t.occupancy[m]),
                     ),

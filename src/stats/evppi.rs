@@ -227,7 +227,7 @@ fn basis(xs: &[Vec<f64>], ws: &[f64]) -> Vec<Vec<f64>> {
     for x in xs {
         let m = mean(x, ws);
         let sd = mean(&x.iter().map(|v| (v - m) * (v - m)).collect::<Vec<_>>(), ws).sqrt();
-        if !(sd > 0.0) {
+        if sd.is_nan() || sd <= 0.0 {
             continue;
         }
         let z: Vec<f64> = x.iter().map(|v| (v - m) / sd).collect();
@@ -354,7 +354,7 @@ mod tests {
             (part.value - full.value).abs() < 3.0 * se,
             "EVPPI {part:?} vs EVPI {full:?}"
         );
-        let group = evppi_regression(&nb, &ws, &[x.clone()], 5);
+        let group = evppi_regression(&nb, &ws, std::slice::from_ref(&x), 5);
         assert!(
             (group.value - full.value).abs()
                 < 3.0 * (group.se * group.se + full.se * full.se).sqrt() + 0.02 * full.value,

@@ -22,7 +22,8 @@ impl Plot for Frontier<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let o = self.o;
         let area = titled(root, &self.title)?;
-        let profit = Axis::fit(
+        // Signed logarithmic when the plan as written lies decades away from the candidates.
+        let profit = Axis::fit_signed(
             o.candidates
                 .iter()
                 .map(|c| c.expected_profit.value)
@@ -35,14 +36,14 @@ impl Plot for Frontier<'_> {
             .map(|c| c.loss.probability)
             .chain(o.max_loss)
             .fold(0.0, f64::max);
-        let x_hi = (max_loss * 1.08).max(0.02).min(1.0);
+        let x_hi = (max_loss * 1.08).clamp(0.02, 1.0);
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(50)
             .y_label_area_size(100)
             .build_cartesian_2d(0.0..x_hi, profit.lo..profit.hi)?;
         super::house_style(&mut chart.configure_mesh())
             .x_desc(format!("P(loss) of the objective ({})", o.constraint))
-            .y_desc(format!("expected gross profit, {}", profit.unit.axis()))
+            .y_desc(format!("expected gross profit, {}", profit.desc()))
             .x_labels(10)
             .y_labels(10)
             .x_label_formatter(&|v| format!("{:.0}%", 100.0 * v))

@@ -62,7 +62,7 @@ pub fn recommendation(o: &Optimization) -> String {
     format!(
         "{}: {}; {} {}, P(loss {when}) {}, CVaR₉₀ of the margin {}. Chosen in {:.0}% of {} \
          bootstrap resamples of the paths{runner}. Against the plan as written ({}, P(loss) \
-         {:.1}%): {} (± {}).{meets}",
+         {:.1}%): {} (± {}).{meets}{}",
         o.plan,
         terms(&c.terms),
         o.objective,
@@ -75,7 +75,38 @@ pub fn recommendation(o: &Optimization) -> String {
         100.0 * own.loss.probability,
         signed_money(c.gain_over_own.value),
         Unit::DollarsYear.format(1.96 * c.gain_over_own.se.unwrap_or(f64::NAN)),
+        at_edges(o),
     )
+}
+
+/// Which chosen terms sit at an end of their range searched, where the best terms may lie
+/// beyond it.
+fn at_edges(o: &Optimization) -> String {
+    let edges: Vec<String> = o
+        .choice
+        .terms
+        .iter()
+        .zip(&o.ranges)
+        .filter_map(|(t, r)| {
+            let near = |x: f64| (t.value - x).abs() <= 1e-9 * x.abs().max(1.0);
+            if r.lo < r.hi && near(r.lo) {
+                Some(format!("{} at the low end", t.variable))
+            } else if r.lo < r.hi && near(r.hi) {
+                Some(format!("{} at the high end", t.variable))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if edges.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " At the edge of the range searched ({}): better terms may lie beyond it; widen \
+             the range to know.",
+            edges.join(", ")
+        )
+    }
 }
 
 fn signed_money(x: f64) -> String {
@@ -96,7 +127,7 @@ fn optimization(w: &mut String, o: &Optimization) {
         Unit::DollarsYear.format(o.evpi.value),
         Unit::DollarsYear.format(1.96 * o.evpi.se)
     );
-    if !(o.evpi.value > 0.0) {
+    if o.evpi.value.is_nan() || o.evpi.value <= 0.0 {
         let _ = writeln!(
             w,
             "  The same terms are best on every path: knowing any input first would not change \
