@@ -22,8 +22,7 @@ impl Plot for Frontier<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let o = self.o;
         let area = titled(root, &self.title)?;
-        // Signed logarithmic when the plan as written lies decades away from the candidates.
-        let profit = Axis::fit_signed(
+        let profit = Axis::fit(
             o.candidates
                 .iter()
                 .map(|c| c.expected_profit.value)
@@ -43,7 +42,7 @@ impl Plot for Frontier<'_> {
             .build_cartesian_2d(0.0..x_hi, profit.lo..profit.hi)?;
         super::house_style(&mut chart.configure_mesh())
             .x_desc(format!("P(loss) of the objective ({})", o.constraint))
-            .y_desc(format!("expected gross profit, {}", profit.desc()))
+            .y_desc(format!("expected gross profit, {}", profit.unit.axis()))
             .x_labels(10)
             .y_labels(10)
             .x_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
@@ -101,7 +100,15 @@ impl Plot for Frontier<'_> {
             .draw_series(std::iter::once(Circle::new(point(chosen), 8, red.filled())))?
             .label("chosen")
             .legend(move |(x, y)| Circle::new((x + 10, y), 6, red.filled()));
-        legend_at(&mut chart, SeriesLabelPosition::LowerRight)
+        // The legend where the plan as written is not: a plan far below the candidates sits
+        // in the lower right corner.
+        let low = profit.y(own.expected_profit.value) < 0.5 * (profit.lo + profit.hi);
+        let corner = if low {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        };
+        legend_at(&mut chart, corner)
     }
 }
 
