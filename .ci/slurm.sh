@@ -5,7 +5,9 @@
 #   (a) 4 shards, then a merge job with --dependency=afterok: the merged folder must equal a
 #       single-process run with the same seed and paths, file for file, byte for byte;
 #   (b) the array again, one task cancelled while it runs: merge must refuse the incomplete
-#       shard and name it; only that index is resubmitted, and the merge must equal again.
+#       shard and name it; only that index is resubmitted, and the merge must equal again;
+#   (c) the script `infercast shards` prints (4 shards as two arrays of at most 3 tasks, then
+#       the merge after both), run as printed: the merged folder must equal (a)'s single run.
 # Usage: .ci/slurm.sh [INFERCAST_BINARY]   (default: cargo build --release). Needs root.
 # Safe to run again on the same machine: the cluster's files live in /var/spool/infercast-slurm
 # (rewritten each time), the runs' in target/slurm-ci/, and the daemons it starts (munged too
@@ -275,6 +277,22 @@ single_run "$b/single" "(b)"
 t0=$(now)
 same_files "$b/single" "$b/merged"
 timings+=("(b) comparison of every file: $(secs "$t0" "$(now)")")
+
+# --- (c) the script `infercast shards` prints: 4 shards as arrays of at most 3 tasks -----------
+c=$out/c
+rm -rf "$c" && mkdir -p "$c"
+echo "== (c) infercast shards --shards 4 --max-array 3: its script submitted as printed"
+"$bin" shards "$repo/scenarios/base.toml" --paths 2048 --seed 7 --shards 4 --max-array 3 \
+    --cpus 1 --dir "$c/shards" --out "$c/merged" >"$c/submit.sh"
+t0=$(now)
+submitted=$(cd "$c" && bash submit.sh) || fail "the script of infercast shards failed: $submitted"
+echo "    $submitted"
+merge=${submitted##*merge job: }
+for job in $(sed 's/^shard arrays: \(.*\);.*/\1/' <<<"$submitted"); do wait_job "$job" 300; done
+wait_job "$merge" 300
+[[ $(states "$merge") == COMPLETED ]] || fail "merge $merge: $(states "$merge")"
+timings+=("(c) the printed script's arrays and merge: $(secs "$t0" "$(now)")")
+same_files "$a/single" "$c/merged"
 
 timings+=("total: $(secs "$t_start" "$(now)")")
 echo "== Slurm timings"

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Stress(args) => cli::stress::main(args),
         Command::Sensitivity(args) => cli::sensitivity::main(args),
         Command::Merge(args) => cli::merge::main(args),
+        Command::Shards(args) => cli::shards::main(args),
         Command::Explain(args) => cli::explain::main(args),
     };
     cli::finish(outcome)

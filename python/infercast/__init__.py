@@ -98,14 +98,14 @@ def _table(data: bytes) -> pd.DataFrame:
 class Run:
     """A finished run: what ``infercast run`` writes, in memory."""
 
-    def __init__(self, native: "_native.Run", observations: bool = True):
+    def __init__(self, native: "_native.Run", rows: bool = True):
         self._native = native
         self.summary: dict = json.loads(native.summary_json())
         self.targets: pd.DataFrame = _table(native.parquet("targets"))
         self.series: pd.DataFrame = _table(native.parquet("series"))
         self.assumptions: pd.DataFrame = _table(native.parquet("assumptions"))
         self.outcomes: Optional[pd.DataFrame] = (
-            _table(native.parquet("outcomes")) if observations else None
+            _table(native.parquet("outcomes")) if rows else None
         )
         #: How inconsistent correlations were repaired, if they were.
         self.warning: Optional[str] = native.warning
@@ -132,19 +132,31 @@ def run(
     set: Optional[Mapping[str, Value]] = None,
     observations: bool = True,
     sampling: Optional[str] = None,
+    adapt: bool = False,
+    rows: bool = True,
 ) -> Run:
     """Runs scenario ``path`` as ``infercast run`` does, with the same numbers.
 
     ``paths``, ``seed`` and ``sampling`` (``"random"`` or ``"lhs"``) default to the
     scenario's; ``threads=0`` uses one per core (results do not depend on it). ``set``
     overrides inputs by dotted name, as ``--set``: a number, a dict
-    (``{"dist": "normal", "mean": 6, "sd": 2}``) or TOML text. ``observations=False``
-    leaves out the per-path table (``.outcomes`` is None; it is still written by ``.write``).
+    (``{"dist": "normal", "mean": 6, "sd": 2}``) or TOML text. ``observations=True``
+    conditions the forecast on the scenario's ``[[observation]]`` entries, as the command line
+    does; ``observations=False`` gives the prior forecast, as if it had none. ``adapt=True``
+    is ``--adapt`` (adaptive importance sampling of a conditioned run). ``rows=False`` leaves
+    out the per-path table (``.outcomes`` is None; it is still written by ``.write``).
     """
     native = _native.run(
-        os.fspath(path), paths, seed, threads, _overrides(set), sampling
+        os.fspath(path),
+        paths,
+        seed,
+        threads,
+        _overrides(set),
+        sampling,
+        adapt,
+        observations,
     )
-    return Run(native, observations)
+    return Run(native, rows)
 
 
 class Comparison:
@@ -154,7 +166,7 @@ class Comparison:
         self._native = native
         self.summary: dict = json.loads(native.comparison_json())
         self.runs: dict = {
-            name: Run(r, observations=False)
+            name: Run(r, rows=False)
             for name, r in zip(self.summary["scenarios"], native.runs)
         }
         rows = []

@@ -227,7 +227,7 @@ impl Sink for Tables<'_> {
 
 /// Runs scenario `path` in memory (the GIL released) and returns the run.
 #[pyfunction]
-#[pyo3(signature = (path, paths = None, seed = None, threads = 0, set = Vec::new(), sampling = None, adapt = false))]
+#[pyo3(signature = (path, paths = None, seed = None, threads = 0, set = Vec::new(), sampling = None, adapt = false, observations = true))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -238,8 +238,13 @@ fn run(
     set: Vec<(String, String)>,
     sampling: Option<&str>,
     adapt: bool,
+    observations: bool,
 ) -> PyResult<Run> {
-    let s = load(path, set)?;
+    let mut s = load(path, set)?;
+    if !observations {
+        // The prior forecast: the scenario without its [[observation]]s.
+        s.observations.clear();
+    }
     let settings = settings(&s, paths, seed, threads, sampling, adapt)?;
     run_scenario(py, &s, &settings)
 }

@@ -65,7 +65,7 @@ def test_python_run_is_the_cli_run_number_for_number(tmp_path, root, infercast_c
 
 def test_threads_and_observations(root):
     one = infercast.run(root / TINY, paths=200, seed=3, threads=1)
-    two = infercast.run(root / TINY, paths=200, seed=3, threads=2, observations=False)
+    two = infercast.run(root / TINY, paths=200, seed=3, threads=2, rows=False)
     assert one.summary == two.summary
     assert two.outcomes is None
     pd.testing.assert_frame_equal(one.series, two.series)
@@ -109,7 +109,7 @@ def test_the_gil_is_released_while_paths_run(root):
     done = threading.Event()
 
     def work():
-        infercast.run(root / BASE, paths=2000, threads=1, observations=False)
+        infercast.run(root / BASE, paths=2000, threads=1, rows=False)
         done.set()
 
     t = threading.Thread(target=work)
@@ -170,3 +170,22 @@ def test_set_takes_numbers_dicts_and_toml_text(root):
     delay = "hardware.Rubin.delay_months"
     assert (infercast.validate(root / BASE, set={delay: np.int64(12)}).text
             == infercast.validate(root / BASE, set={delay: 12}).text)
+
+
+def test_observations_condition_the_run_as_the_cli_does(tmp_path, root, infercast_cli):
+    # observed.toml conditioned (the default) is the command line's run; observations=False is
+    # the prior forecast, whose target probabilities are the conditioned run's prior figures
+    # (the same paths, unweighted).
+    observed = "scenarios/observed.toml"
+    infercast_cli("run", observed, "--paths", "256", "--seed", "5", "--quiet",
+                  "--out", tmp_path / "cli")
+    r = infercast.run(root / observed, paths=256, seed=5)
+    assert r.summary == json.loads((tmp_path / "cli" / "summary.json").read_text())
+    assert r.summary["conditioning"]["ess"] < 256
+    assert abs(r.outcomes["weight"].sum() - 1.0) < 1e-9
+    prior = infercast.run(root / observed, paths=256, seed=5, observations=False)
+    assert prior.summary.get("conditioning") is None
+    assert "weight" not in prior.outcomes.columns
+    assert [t["probability"] for t in prior.summary["targets"]] == [
+        t["probability"] for t in r.summary["prior"]["targets"]
+    ]

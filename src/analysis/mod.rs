@@ -3,6 +3,7 @@
 //! [`SensitivitySummary`] of a sensitivity design, [`Comparison`] of scenarios,
 //! [`ExplainSummary`] of the median path. Reports read only these.
 
+pub mod changes;
 pub mod compare;
 pub mod conditioning;
 pub mod distribution;
@@ -12,7 +13,7 @@ pub mod sensitivity;
 pub mod stress;
 pub mod summary;
 
-pub use compare::{Comparison, DifferenceRow, TargetRow};
+pub use compare::{Change, Comparison, DifferenceRow, Pairing, RatioRow, TargetRow};
 pub use explain::{ExplainSummary, Quarter, TimelineItem};
 pub use optimize::{CandidateResult, Choice, Estimate, EvppiRow, Optimization, TermValue};
 pub use sensitivity::{GroupIndices, GroupInfo, Index, OutcomeIndices, SensitivitySummary};

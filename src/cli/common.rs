@@ -46,12 +46,17 @@ pub struct Common {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// PNG charts this many times larger (2: 2000 × 1120 pixels, for slides); SVGs unchanged.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub png_scale: u32,
 }
 
 impl Common {
     /// The settings of a plain run of `s` (the scenario's paths, seed and sampling unless
     /// given); refused without paths.
     pub fn settings(&self, s: &Scenario) -> Result<Settings, Failure> {
+        // Every command that takes these options draws its charts after settling them.
+        infercast::report::charts::set_png_scale(self.png_scale);
         let settings = Settings {
             paths: self.paths.unwrap_or(s.paths),
             seed: self.seed.unwrap_or(s.seed),

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod merge;
 pub mod run;
 pub mod sensitivity;
+pub mod shards;
 pub mod stress;
 pub mod validate;
 
@@ -40,6 +41,9 @@ pub enum Command {
     Sensitivity(sensitivity::Args),
     /// Merge shard folders of one run into the files of a single run.
     Merge(merge::Args),
+    /// Print a ready-to-submit Slurm script (job arrays, then the merge) or Kubernetes Indexed
+    /// Job manifest for one run split into shards.
+    Shards(shards::Args),
     /// One path at the medians: event timeline, quarterly table, and the collapse factor
     /// split into hardware, efficiency, competition and on-device.
     Explain(explain::Args),

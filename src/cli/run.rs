@@ -83,6 +83,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
         Some((k, n)) => format!("{}-shard-{k}-of-{n}", s.name),
         None => s.name.clone(),
     });
+    infercast::report::charts::set_png_scale(c.png_scale);
     let bar = Bar::new(settings.paths, c.quiet);
     let cancel = common::cancel_on_signal();
     let faults = common::InjectedFaults::from_env();

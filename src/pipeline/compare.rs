@@ -144,16 +144,19 @@ pub fn comparison(
     metrics: &[String],
 ) -> io::Result<(Comparison, Vec<charts::Chart>)> {
     let summaries: Vec<Summary> = runs.iter().map(|a| a.summary.clone()).collect();
-    let mut column = |k: usize, name: &str| {
+    let mut column = |k: usize, name: &str| -> io::Result<Option<Vec<f64>>> {
         let names = runs[k].rows.names();
-        let c = names[1..]
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| io::Error::other(format!("no outcome column {name:?}")))?;
+        let Some(c) = names[1..].iter().position(|h| h == name) else {
+            return Ok(None);
+        };
         let month = vec![metrics::is_month(name); names.len() - 1];
-        Ok(runs[k].rows.columns(&[c], &month)?.remove(0))
+        Ok(Some(runs[k].rows.columns(&[c], &month)?.remove(0)))
     };
-    let c = Comparison::new(&summaries, metrics, &mut column)?;
+    let resolved: Vec<&str> = runs
+        .iter()
+        .map(|a| a.manifest.resolved_scenario.as_str())
+        .collect();
+    let c = Comparison::new(&summaries, &resolved, metrics, &mut column)?;
     let charts: Vec<charts::Chart> = metrics
         .iter()
         .map(|m| charts::overlay::compare(&summaries, m))

@@ -257,3 +257,126 @@ fn screenshot_of_the_report_is_not_blank() {
         .count();
     assert!(blue > 50_000, "no chart bands ({blue} blue pixels)");
 }
+
+/// Every file under `dir` whose name ends with `ext`, recursively.
+fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(files_under(&p, ext));
+        } else if p.to_string_lossy().ends_with(ext) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A number in scientific notation (`3e-6`, `1.5e+18`) in `text`, if any.
+fn scientific(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    for i in 0..b.len() {
+        if b[i] != b'e' || i == 0 || !b[i - 1].is_ascii_digit() {
+            continue;
+        }
+        // The digits before the `e` must start a number, not end a word (`H100e` is no number).
+        let mut s = i;
+        while s > 0 && (b[s - 1].is_ascii_digit() || b[s - 1] == b'.') {
+            s -= 1;
+        }
+        if s > 0 && b[s - 1].is_ascii_alphabetic() {
+            continue;
+        }
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'-' || b[j] == b'+') {
+            j += 1;
+        }
+        let mut end = j;
+        while end < b.len() && b[end].is_ascii_digit() {
+            end += 1;
+        }
+        if end > j {
+            return Some(String::from_utf8_lossy(&b[s..end]).into_owned());
+        }
+    }
+    None
+}
+
+#[test]
+fn no_chart_of_the_shipped_scenarios_writes_a_number_in_scientific_notation() {
+    assert_eq!(scientific("$3e-6 and 1.5e18"), Some("3e-6".to_owned()));
+    assert_eq!(scientific("GPT-5 at $0.000003 in 2027-01, 12e"), None);
+    // base and observed draw every kind of run chart (observed: the conditioned ones), and
+    // their comparison the overlays.
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::cargo_bin("infercast")
+        .unwrap()
+        .args(["compare", "--quiet", "--paths", "300", "--out"])
+        .arg(out.path())
+        .arg(root().join("scenarios/base.toml"))
+        .arg(root().join("scenarios/observed.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let svgs = files_under(out.path(), ".svg");
+    assert!(svgs.len() >= 40, "{}", svgs.len());
+    for svg in svgs {
+        let text = svg_text(&std::fs::read_to_string(&svg).unwrap());
+        assert_eq!(scientific(&text), None, "{}: {text}", svg.display());
+    }
+    for html in files_under(out.path(), ".html") {
+        let page = std::fs::read_to_string(&html).unwrap();
+        for caption in page.split("<figcaption>").skip(1) {
+            let caption = caption.split("</figcaption>").next().unwrap();
+            assert_eq!(scientific(caption), None, "{}: {caption}", html.display());
+        }
+    }
+}
+
+#[test]
+fn png_scale_draws_larger_pngs_and_the_same_svgs() {
+    let outs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for (out, scale) in outs.iter().zip(["1", "2"]) {
+        let run = Command::cargo_bin("infercast")
+            .unwrap()
+            .args([
+                "run",
+                "--quiet",
+                "--paths",
+                "100",
+                "--png-scale",
+                scale,
+                "--out",
+            ])
+            .arg(out.path())
+            .arg(tiny())
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let read = |k: usize, name: &str| std::fs::read(outs[k].path().join(name)).unwrap();
+    for name in [
+        "fan-revenue_total",
+        "tornado-collapse-factor",
+        "revenue-by-vendor",
+    ] {
+        assert_eq!(
+            read(0, &format!("{name}.svg")),
+            read(1, &format!("{name}.svg"))
+        );
+        let (w1, h1, _) = decode_png(&read(0, &format!("{name}.png")));
+        let (w2, h2, img) = decode_png(&read(1, &format!("{name}.png")));
+        assert_eq!((w1, h1, w2, h2), (1000, 560, 2000, 1120), "{name}");
+        // Drawn at twice the size, not left blank beyond the first quarter.
+        let dark = dark_pixels(&(w2, h2, img), 1000..2000, 560..1120);
+        assert!(dark > 1000, "{name}: {dark}");
+    }
+}

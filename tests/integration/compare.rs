@@ -70,7 +70,15 @@ fn paired_differences_are_path_by_path_on_common_random_numbers() {
         String::from_utf8_lossy(&run.stderr)
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(stdout.contains("Paired difference") && stdout.contains("collapse_factor: faster"));
+    assert!(
+        stdout.contains("What changed (1 settings differ)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("software.serving_gain_per_year"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Ratio scenario ÷ tiny") && stdout.contains("± half its 95%"));
     assert!(stdout.lines().all(|l| l.chars().count() <= 100), "{stdout}");
     for file in [
         "compare.json",
@@ -207,4 +215,215 @@ fn compare_refuses_unknown_metrics_and_clashing_names() {
     let same = compare(&[a.as_os_str(), a.as_os_str()]);
     assert_eq!(same.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&same.stderr).contains("are both called \"tiny\""));
+}
+
+/// The tiny scenario conditioned on one loose observation of its collapse factor.
+const OBSERVED: &str = "[[observation]]\nname = \"cf\"\nmetric = \"collapse_factor\"\n\
+                        value = 10\nsd_log = 0.5\n";
+
+/// A target only the second scenario declares.
+const OWN_TARGET: &str =
+    "[[target]]\nname = \"collapse ≥ 10\"\nmetric = \"collapse_factor\"\nat_least = 10\n";
+
+/// Runs `compare` on `files` with `extra` arguments into `out`; its standard output.
+fn compare_into(files: &[&Path], extra: &[&str], out: &Path) -> String {
+    let mut args: Vec<&std::ffi::OsStr> = files.iter().map(|f| f.as_os_str()).collect();
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    args.extend(["--out".as_ref(), out.as_os_str()]);
+    let run = compare(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8(run.stdout).unwrap()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_target_is_evaluated_on_every_scenario_with_its_paired_difference() {
+    let scenarios = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let b = variant(
+        scenarios.path(),
+        "faster",
+        &format!("[software]\nserving_gain_per_year = 6.0\n{OWN_TARGET}"),
+    );
+    let stdout = compare_into(&[&tiny(), &b], &["--paths", "200"], out.path());
+    let c = json(&out.path().join("compare.json"));
+    let row = c["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == "collapse ≥ 10")
+        .unwrap();
+    assert_eq!(row["declared"], serde_json::json!([false, true]));
+    // Evaluated on tiny's paths, which do not declare it: the share of paths at or above 10.
+    let ca = columns(&out.path().join("tiny/outcomes.csv"));
+    let cb = columns(&out.path().join("faster/outcomes.csv"));
+    let hit = |c: &[(String, Vec<f64>)]| -> Vec<f64> {
+        column(c, "collapse_factor")
+            .iter()
+            .map(|x| f64::from(u8::from(*x >= 10.0)))
+            .collect()
+    };
+    let (ha, hb) = (hit(&ca), hit(&cb));
+    let n = ha.len() as f64;
+    let pa = ha.iter().sum::<f64>() / n;
+    assert!((row["probabilities"][0]["probability"].as_f64().unwrap() - pa).abs() < 1e-12);
+    // The paired difference: the mean of hb − ha with the paired (n − 1) variance.
+    let d: Vec<f64> = ha.iter().zip(&hb).map(|(a, b)| b - a).collect();
+    let mean = d.iter().sum::<f64>() / n;
+    let se = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt();
+    let got = &row["differences"][1];
+    assert!(
+        (got["mean"].as_f64().unwrap() - mean).abs() < 1e-12,
+        "{got}"
+    );
+    assert!((got["se"].as_f64().unwrap() - se).abs() < 1e-12, "{got}");
+    assert!(se > 0.0 && mean > 0.0, "{got}");
+    assert!(row["differences"][0].is_null());
+    // Every row has a probability in every scenario, and the table marks the evaluated one.
+    for r in c["targets"].as_array().unwrap() {
+        assert!(
+            r["probabilities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p.is_object()),
+            "{r}"
+        );
+    }
+    assert!(
+        stdout.contains('*') && stdout.contains("not declared"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(" — "), "{stdout}");
+}
+
+#[test]
+fn conditioned_scenarios_pair_with_their_weights_and_say_which_is_conditioned() {
+    let scenarios = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let a = variant(scenarios.path(), "seen", OBSERVED);
+    let copy = variant(scenarios.path(), "seen-copy", OBSERVED);
+    let b = variant(
+        scenarios.path(),
+        "seen-faster",
+        &format!("{OBSERVED}[software]\nserving_gain_per_year = 6.0\n{OWN_TARGET}"),
+    );
+    let plain = tiny();
+    let stdout = compare_into(&[&a, &copy, &b, &plain], &["--paths", "200"], out.path());
+    let c = json(&out.path().join("compare.json"));
+    assert_eq!(
+        c["pairing"],
+        serde_json::json!([
+            "same_observations",
+            "same_observations",
+            "same_observations",
+            "unpaired"
+        ])
+    );
+    assert_eq!(c["observations"], serde_json::json!([1, 1, 1, 0]));
+    assert!(
+        stdout.contains("tiny is not conditioned and seen is conditioned on 1 observation"),
+        "{stdout}"
+    );
+    // The same observations on the same paths: a copy differs by exactly zero.
+    for row in c["targets"].as_array().unwrap() {
+        assert_eq!(row["differences"][1]["mean"], 0.0, "{row}");
+        assert_eq!(row["differences"][1]["se"], 0.0, "{row}");
+    }
+    for r in c["ratios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["scenario"] == "seen-copy")
+    {
+        assert_eq!(
+            (r["median"].as_f64(), r["p25"].as_f64()),
+            (Some(1.0), Some(1.0)),
+            "{r}"
+        );
+    }
+    // The weighted paired difference by hand, from the rows' normalised weights:
+    // D = Σ ŵbᵢ hbᵢ − Σ ŵaᵢ haᵢ, Var = Σ (ŵbᵢ (hbᵢ − pb) − ŵaᵢ (haᵢ − pa))².
+    let ca = columns(&out.path().join("seen/outcomes.csv"));
+    let cb = columns(&out.path().join("seen-faster/outcomes.csv"));
+    let (wa, wb) = (column(&ca, "weight"), column(&cb, "weight"));
+    let hit = |c: &[(String, Vec<f64>)]| -> Vec<f64> {
+        column(c, "collapse_factor")
+            .iter()
+            .map(|x| f64::from(u8::from(*x >= 10.0)))
+            .collect()
+    };
+    let (ha, hb) = (hit(&ca), hit(&cb));
+    let pa: f64 = ha.iter().zip(wa).map(|(h, w)| h * w).sum();
+    let pb: f64 = hb.iter().zip(wb).map(|(h, w)| h * w).sum();
+    let var: f64 = (0..ha.len())
+        .map(|i| (wb[i] * (hb[i] - pb) - wa[i] * (ha[i] - pa)).powi(2))
+        .sum();
+    let row = c["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == "collapse ≥ 10")
+        .unwrap();
+    let got = &row["differences"][2];
+    assert!(
+        (got["mean"].as_f64().unwrap() - (pb - pa)).abs() < 1e-9,
+        "{got} vs {}",
+        pb - pa
+    );
+    assert!(
+        (got["se"].as_f64().unwrap() - var.sqrt()).abs() < 1e-9,
+        "{got} vs {}",
+        var.sqrt()
+    );
+    assert!(var > 0.0);
+    // Evaluated on the conditioned reference, which does not declare it: its weighted share.
+    let p0 = row["probabilities"][0]["probability"].as_f64().unwrap();
+    assert!((p0 - pa).abs() < 1e-9, "{p0} vs {pa}");
+    assert!(row["probabilities"][0]["ess"].as_f64().unwrap() > 10.0);
+}
+
+#[test]
+fn compare_is_byte_identical_on_one_and_four_threads() {
+    let scenarios = tempfile::tempdir().unwrap();
+    let a = variant(scenarios.path(), "seen", OBSERVED);
+    let b = variant(
+        scenarios.path(),
+        "faster",
+        &format!("[software]\nserving_gain_per_year = 6.0\n{OWN_TARGET}"),
+    );
+    let (one, four) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let s1 = compare_into(
+        &[&a, &b, &tiny()],
+        &["--paths", "200", "--threads", "1"],
+        one.path(),
+    );
+    let s4 = compare_into(
+        &[&a, &b, &tiny()],
+        &["--paths", "200", "--threads", "4"],
+        four.path(),
+    );
+    let strip = |s: &str, dir: &Path| s.replace(&dir.display().to_string(), "OUT");
+    assert_eq!(strip(&s1, one.path()), strip(&s4, four.path()));
+    let mut compared = 0;
+    for entry in std::fs::read_dir(one.path()).unwrap() {
+        let name = entry.unwrap().file_name();
+        let p = one.path().join(&name);
+        if p.is_file() {
+            assert_eq!(
+                std::fs::read(&p).unwrap(),
+                std::fs::read(four.path().join(&name)).unwrap(),
+                "{name:?}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "{compared}");
 }

@@ -14,6 +14,7 @@ mod outputs;
 mod run;
 mod scenario_errors;
 mod sensitivity;
+mod shards;
 mod shipped;
 mod stress;
 

@@ -31,7 +31,12 @@ pub struct Annual {
 
 impl Plot for Annual {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let a = &self.axis;
+        // Room under the data for the legend (lower right): it never covers a band.
+        let entries = 3
+            + usize::from(!self.levels.is_empty())
+            + usize::from(!self.prior.is_empty())
+            + usize::from(!self.marks.is_empty());
+        let a = &self.axis.with_room(entries, false);
         let area = titled(root, &self.title)?;
         let (y0, y1) = (
             self.years.first().map_or(0, |y| y.0),

@@ -96,11 +96,19 @@ impl Plot for Histogram<'_> {
             );
             let anchor = if right_half { HPos::Right } else { HPos::Left };
             let dx = (a.hi - a.lo) * if right_half { -0.01 } else { 0.01 };
+            let y = top * (0.97 - 0.08 * k as f64);
             chart.draw_series(std::iter::once(Text::new(
                 text,
-                (at + dx, top * (0.97 - 0.08 * k as f64)),
+                (at + dx, y),
                 font(16).pos(Pos::new(anchor, VPos::Top)),
             )))?;
+            // A leader from the label to its own line, so each label points at its threshold.
+            let mid = y - top * 0.025;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(at + dx / 2.0, mid), (v, mid)],
+                target,
+            )))?;
+            chart.draw_series(std::iter::once(Circle::new((v, mid), 4, target.filled())))?;
         }
         // Upper left, where the cumulative curve is still low, unless threshold labels are there.
         super::legend_at(

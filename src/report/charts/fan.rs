@@ -68,7 +68,9 @@ impl<'a> Fan<'a> {
 
 impl Plot for Fan<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
-        let (months, a) = (self.months, &self.axis);
+        // Room above the data for the legend: it never covers a band.
+        let entries = 3 + usize::from(self.prior.is_some()) + usize::from(!self.marks.is_empty());
+        let (months, a) = (self.months, &self.axis.with_room(entries, true));
         let area = titled(root, self.title)?;
         let mut chart = super::time_chart(&area, months, a)?;
         if let Some(prior) = self.prior {

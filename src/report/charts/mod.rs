@@ -26,8 +26,105 @@ pub use crate::report::format::Unit;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Chart size in pixels (PNG) and user units (SVG).
+/// Chart size in pixels (PNG at scale 1) and user units (SVG).
 pub const SIZE: (u32, u32) = (1000, 560);
+
+/// How many PNG pixels per chart unit (`--png-scale`): 2 draws 2000 × 1120 PNGs for slides.
+static PNG_SCALE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+/// The most `--png-scale` allows.
+pub const MAX_PNG_SCALE: u32 = 4;
+
+/// Sets the PNG scale of every chart drawn from now on (1 to [`MAX_PNG_SCALE`]; SVGs do not
+/// change).
+pub fn set_png_scale(k: u32) {
+    PNG_SCALE.store(
+        k.clamp(1, MAX_PNG_SCALE),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+fn png_scale() -> u32 {
+    PNG_SCALE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The height in pixels of a time chart's plot area (about), a legend line's and a legend
+/// box's padding: the room [`Axis::with_room`] leaves for a legend.
+const PLOT_HEIGHT: f64 = 440.0;
+const LEGEND_LINE: f64 = 21.0;
+const LEGEND_PAD: f64 = 34.0;
+
+/// `text` with every number in scientific notation (`$3e-6`, `1e18`) written out: small ones
+/// in decimals (`$0.000003`), large ones with k/M/B/T (`1,000,000T`). Charts read numbers in
+/// plain notation only.
+pub fn plain(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start_ok = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '.');
+        if chars[i].is_ascii_digit() && start_ok {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            if j < chars.len() && chars[j] == 'e' {
+                let mut k = j + 1;
+                if k < chars.len() && (chars[k] == '-' || chars[k] == '+') {
+                    k += 1;
+                }
+                let digits = k;
+                while k < chars.len() && chars[k].is_ascii_digit() {
+                    k += 1;
+                }
+                // A factor's `x` may follow (`1e18x`).
+                let word_ends = k == chars.len() || !chars[k].is_alphanumeric() || chars[k] == 'x';
+                let token: String = chars[i..k].iter().collect();
+                if k > digits
+                    && word_ends
+                    && let Ok(x) = token.parse::<f64>()
+                {
+                    out.push_str(&written_out(x));
+                    i = k;
+                    continue;
+                }
+            }
+            out.extend(&chars[i..j]);
+            i = j;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A number without an exponent: below 1 in decimals with 2 significant digits, from 1e15
+/// with thousands separators before a T.
+fn written_out(x: f64) -> String {
+    if x.abs() >= 1e15 {
+        let t = (x / 1e12).round() as u64;
+        let digits = t.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        return format!("{grouped}T");
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let decimals = (1 - x.abs().log10().floor() as i32).clamp(0, 20) as usize;
+    let t = format!("{x:.decimals$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        t
+    }
+}
 
 /// The font family every chart uses (DejaVu Sans, registered under this name).
 const FONT: &str = "sans-serif";
@@ -91,10 +188,12 @@ pub fn render(
         plot.draw(&root)?;
         root.present()?;
     }
-    let (w, h) = SIZE;
+    let k = png_scale();
+    let (w, h) = (SIZE.0 * k, SIZE.1 * k);
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
-        let root = raster::Raster(BitMapBackend::with_buffer(&mut rgb, SIZE)).into_drawing_area();
+        let backend = BitMapBackend::with_buffer(&mut rgb, (w, h));
+        let root = raster::Raster(backend, k as i32).into_drawing_area();
         root.fill(&WHITE)?;
         plot.draw(&root)?;
         root.present()?;
@@ -102,7 +201,7 @@ pub fn render(
     Ok(Chart {
         name: name.to_owned(),
         title: title.to_owned(),
-        caption: caption.to_owned(),
+        caption: plain(caption),
         svg,
         png: encode_png(&rgb, w, h).map_err(|e| ChartError(e.to_string()))?,
     })
@@ -205,10 +304,10 @@ impl Axis {
             unit,
             Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin
         );
-        let log = !shares
-            && lo_pos.is_finite()
-            && hi / lo_pos >= 100.0
-            && (values.len() - positive.count()) * 10 < values.len();
+        // Zeros (a vendor's revenue before it launches) do not keep an axis linear: the log
+        // axis starts at the first positive value and the zeros are left undrawn, never a
+        // flat line on a linear axis from 0 to the largest value.
+        let log = !shares && lo_pos.is_finite() && hi / lo_pos >= 100.0 && positive.count() > 0;
         if log {
             let (a, b) = (lo_pos.log10(), hi.log10());
             let pad = 0.04 * (b - a);
@@ -282,6 +381,24 @@ impl Axis {
         }
     }
 
+    /// The axis extended past its data by room for a legend of `entries` lines (above the
+    /// data when `top`, below otherwise), so the legend never covers data.
+    pub fn with_room(self, entries: usize, top: bool) -> Axis {
+        let room = (LEGEND_LINE * entries as f64 + LEGEND_PAD) / PLOT_HEIGHT;
+        let extra = (self.hi - self.lo) * room / (1.0 - room);
+        if top {
+            Axis {
+                hi: self.hi + extra,
+                ..self
+            }
+        } else {
+            Axis {
+                lo: self.lo - extra,
+                ..self
+            }
+        }
+    }
+
     /// The plotted coordinate of value `x`.
     pub fn y(&self, x: f64) -> f64 {
         if self.signed {
@@ -315,14 +432,14 @@ impl Axis {
             };
         }
         if !self.log {
-            return self.unit.format(v);
+            return plain(&self.unit.format(v));
         }
         if (v - v.round()).abs() < 1e-6 {
-            self.unit.format(10f64.powf(v.round()))
+            plain(&self.unit.format(10f64.powf(v.round())))
         } else if self.hi - self.lo < 3.0 {
             let x = 10f64.powf(v);
             let scale = 10f64.powf(x.log10().floor() - 1.0);
-            self.unit.format((x / scale).round() * scale)
+            plain(&self.unit.format((x / scale).round() * scale))
         } else {
             String::new()
         }
@@ -697,5 +814,22 @@ mod tests {
         assert_eq!(month_x("2026-07"), 2026.5);
         assert_eq!(year_label(&2027.0), "2027");
         assert_eq!(year_label(&2027.5), "");
+        // A series with zeros (revenue before a launch) still gets its log axis.
+        let z = Axis::fit([0.0, 0.0, 0.0, 1e6, 1e9], Unit::Dollars);
+        assert!(z.log && z.lo > 5.0, "{z:?}");
+        let r = Axis::fit([1.0, 1000.0], Unit::Number).with_room(3, true);
+        assert!(r.lo < 0.0 && r.hi > 3.3, "{r:?}");
+    }
+
+    #[test]
+    fn numbers_in_scientific_notation_are_written_out() {
+        assert_eq!(plain("$3e-6 to $1e-5"), "$0.000003 to $0.00001");
+        assert_eq!(plain("1e18 tokens"), "1,000,000T tokens");
+        assert_eq!(plain("−1.5e-14%"), "−0.000000000000015%");
+        assert_eq!(
+            plain("GPT-5 at 2e3x, price.e2 and 12e"),
+            "GPT-5 at 2000x, price.e2 and 12e"
+        );
+        assert_eq!(plain("2025-01 to $1.2B"), "2025-01 to $1.2B");
     }
 }

@@ -6,6 +6,7 @@ use crate::analysis::{Quantiles, Summary};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One series of an overlay.
 pub struct Line<'a> {
@@ -43,14 +44,53 @@ fn dashes(i: usize) -> Option<(u32, u32)> {
     ][i % 6]
 }
 
+/// Pixels at the right of the chart for its key: the legend sits beside the plot, never on
+/// the data.
+const KEY_WIDTH: u32 = 215;
+
+impl Overlay<'_> {
+    /// Each line's name in the key: a line whose median stays within 15% of an earlier line's
+    /// in 90% of the months (so the two draw over each other) says so: "Anthropic (≈ OpenAI)".
+    pub fn key_labels(&self) -> Vec<String> {
+        let median = |l: &Line| -> Vec<Option<f64>> { l.series.iter().map(|q| q.p50).collect() };
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let mine = median(line);
+                let twin = self.lines[..i].iter().find(|other| {
+                    let theirs = median(other);
+                    let both: Vec<(f64, f64)> = mine
+                        .iter()
+                        .zip(&theirs)
+                        .filter_map(|(a, b)| a.zip(*b))
+                        .filter(|(a, b)| *a > 0.0 && *b > 0.0)
+                        .collect();
+                    let close = both
+                        .iter()
+                        .filter(|(a, b)| (a / b).ln().abs() < 0.15)
+                        .count();
+                    both.len() * 2 >= mine.len().max(1) && close * 10 >= both.len() * 9
+                });
+                match twin {
+                    Some(t) => format!("{} (≈ {})", line.label, t.label),
+                    None => line.label.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
 impl Plot for Overlay<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let a = &self.axis;
         let area = titled(root, self.title)?;
+        let (w, _) = area.dim_in_pixel();
+        let (plot, key) = area.split_horizontally(w.saturating_sub(KEY_WIDTH));
         let mut months: Vec<String> = self.lines.iter().flat_map(|l| l.months.to_vec()).collect();
         months.sort();
         months.dedup();
-        let mut chart = super::time_chart(&area, &months, a)?;
+        let mut chart = super::time_chart(&plot, &months, a)?;
         for (i, line) in self.lines.iter().enumerate() {
             let colour = palette::SERIES[i % palette::SERIES.len()];
             for poly in super::band(line.months, line.series, |q| q.p25, |q| q.p75, a) {
@@ -63,37 +103,55 @@ impl Plot for Overlay<'_> {
         for (i, line) in self.lines.iter().enumerate() {
             let colour = palette::SERIES[i % palette::SERIES.len()];
             let style = colour.stroke_width(3);
-            let mut first = true;
             for run in runs(line.months, line.series, |q| q.p50, a) {
-                let drawn = match dashes(i) {
+                match dashes(i) {
                     None => chart.draw_series(LineSeries::new(run, style))?,
                     Some((on, off)) => {
                         chart.draw_series(DashedLineSeries::new(run, on, off, style))?
                     }
                 };
-                if std::mem::take(&mut first) {
-                    drawn.label(line.label.clone()).legend(move |(x, y)| {
-                        let pts = vec![(x, y), (x + 30, y)];
-                        match dashes(i) {
-                            None => PathElement::new(pts, style).into_dyn(),
-                            Some((on, off)) => {
-                                DashedPathElement::new(pts, on, off, style).into_dyn()
-                            }
-                        }
-                    });
-                }
             }
         }
-        let falling = self
-            .lines
-            .iter()
-            .filter(|l| super::falling(l.series))
-            .count()
-            * 2
-            > self.lines.len();
-        super::legend(&mut chart, falling)?;
-        Ok(())
+        draw_key(&key, &self.key_labels())
     }
+}
+
+/// The key beside the plot: each line's colour and dash with its name, and the band.
+fn draw_key<DB: DrawingBackend>(
+    key: &DrawingArea<DB, Shift>,
+    labels: &[String],
+) -> Result<(), ChartError> {
+    let row = |i: usize| 30 + 26 * i as i32;
+    for (i, label) in labels.iter().enumerate() {
+        let colour = palette::SERIES[i % palette::SERIES.len()];
+        let style = colour.stroke_width(3);
+        let (y, pts) = (row(i), vec![(12, row(i)), (46, row(i))]);
+        match dashes(i) {
+            None => key.draw(&PathElement::new(pts, style))?,
+            Some((on, off)) => key.draw(&DashedPathElement::new(pts, on, off, style))?,
+        }
+        key.draw(&Text::new(
+            label.clone(),
+            (54, y),
+            super::font(14).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    let y = row(labels.len()) + 6;
+    key.draw(&Rectangle::new(
+        [(12, y - 8), (46, y + 8)],
+        palette::SERIES[0].mix(0.12).filled(),
+    ))?;
+    key.draw(&Text::new(
+        "P25–P75 band",
+        (54, y),
+        super::font(14).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    key.draw(&Text::new(
+        "lines: medians",
+        (54, y + 24),
+        super::font(14).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
+    Ok(())
 }
 
 /// Revenue per month of each vendor (and the open-weight hosts).

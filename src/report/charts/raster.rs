@@ -24,8 +24,28 @@ fn fonts() -> &'static (FontRef<'static>, FontRef<'static>) {
     })
 }
 
-/// A bitmap backend that draws text with correct baselines.
-pub struct Raster<'a>(pub BitMapBackend<'a>);
+/// A bitmap backend that draws text with correct baselines, `.1` times the chart's size:
+/// charts lay out in [`super::SIZE`] units and every coordinate, stroke, radius and font size
+/// is multiplied (1: the bytes of an unscaled chart).
+pub struct Raster<'a>(pub BitMapBackend<'a>, pub i32);
+
+/// A style with its stroke `.1` times as wide.
+struct Wide<'s, S>(&'s S, u32);
+
+impl<S: BackendStyle> BackendStyle for Wide<'_, S> {
+    fn color(&self) -> BackendColor {
+        self.0.color()
+    }
+    fn stroke_width(&self) -> u32 {
+        self.0.stroke_width() * self.1
+    }
+}
+
+impl Raster<'_> {
+    fn at(&self, (x, y): BackendCoord) -> BackendCoord {
+        (x * self.1, y * self.1)
+    }
+}
 
 type Error<'a> = DrawingErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
 
@@ -33,7 +53,8 @@ impl<'a> DrawingBackend for Raster<'a> {
     type ErrorType = <BitMapBackend<'a> as DrawingBackend>::ErrorType;
 
     fn get_size(&self) -> (u32, u32) {
-        self.0.get_size()
+        let (w, h) = self.0.get_size();
+        (w / self.1 as u32, h / self.1 as u32)
     }
     fn ensure_prepared(&mut self) -> Result<(), Error<'a>> {
         self.0.ensure_prepared()
@@ -42,7 +63,16 @@ impl<'a> DrawingBackend for Raster<'a> {
         self.0.present()
     }
     fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> Result<(), Error<'a>> {
-        self.0.draw_pixel(p, c)
+        if self.1 == 1 {
+            return self.0.draw_pixel(p, c);
+        }
+        let (x, y) = self.at(p);
+        for dy in 0..self.1 {
+            for dx in 0..self.1 {
+                self.0.draw_pixel((x + dx, y + dy), c)?;
+            }
+        }
+        Ok(())
     }
     fn draw_line<S: BackendStyle>(
         &mut self,
@@ -50,7 +80,8 @@ impl<'a> DrawingBackend for Raster<'a> {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), Error<'a>> {
-        self.0.draw_line(from, to, style)
+        let (a, b) = (self.at(from), self.at(to));
+        self.0.draw_line(a, b, &Wide(style, self.1 as u32))
     }
     fn draw_rect<S: BackendStyle>(
         &mut self,
@@ -59,14 +90,17 @@ impl<'a> DrawingBackend for Raster<'a> {
         style: &S,
         fill: bool,
     ) -> Result<(), Error<'a>> {
-        self.0.draw_rect(a, b, style, fill)
+        let (a, b) = (self.at(a), self.at(b));
+        self.0.draw_rect(a, b, &Wide(style, self.1 as u32), fill)
     }
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
         &mut self,
         path: I,
         style: &S,
     ) -> Result<(), Error<'a>> {
-        self.0.draw_path(path, style)
+        let k = self.1;
+        let path = path.into_iter().map(move |(x, y)| (x * k, y * k));
+        self.0.draw_path(path, &Wide(style, k as u32))
     }
     fn draw_circle<S: BackendStyle>(
         &mut self,
@@ -75,14 +109,18 @@ impl<'a> DrawingBackend for Raster<'a> {
         style: &S,
         fill: bool,
     ) -> Result<(), Error<'a>> {
-        self.0.draw_circle(c, r, style, fill)
+        let c = self.at(c);
+        self.0
+            .draw_circle(c, r * self.1 as u32, &Wide(style, self.1 as u32), fill)
     }
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
         &mut self,
         vert: I,
         style: &S,
     ) -> Result<(), Error<'a>> {
-        self.0.fill_polygon(vert, style)
+        let k = self.1;
+        let vert = vert.into_iter().map(move |(x, y)| (x * k, y * k));
+        self.0.fill_polygon(vert, &Wide(style, k as u32))
     }
     fn blit_bitmap(
         &mut self,
@@ -90,6 +128,7 @@ impl<'a> DrawingBackend for Raster<'a> {
         size: (u32, u32),
         src: &[u8],
     ) -> Result<(), Error<'a>> {
+        let pos = self.at(pos);
         self.0.blit_bitmap(pos, size, src)
     }
 
@@ -104,9 +143,12 @@ impl<'a> DrawingBackend for Raster<'a> {
             return Ok(());
         }
         // The same box as plotters measures (and the SVG backend uses), so anchors agree.
+        let k = self.1;
         let ((min_x, min_y), (max_x, max_y)) = style
             .layout_box(text)
             .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let (min_x, min_y, max_x, max_y) = (min_x * k, min_y * k, max_x * k, max_y * k);
+        let pos = self.at(pos);
         let (width, height) = (max_x - min_x, max_y - min_y);
         let dx = match style.anchor().h_pos {
             HPos::Left => 0,
@@ -124,10 +166,10 @@ impl<'a> DrawingBackend for Raster<'a> {
         } else {
             regular
         };
-        let size = style.size() as f32;
+        let size = style.size() as f32 * k as f32;
         let scaled = font.as_scaled(size);
         let trans = style.transform();
-        let (w, h) = self.get_size();
+        let (w, h) = self.0.get_size();
         // The baseline goes 0.78 em below the top of plotters' layout box (0.81 em high), so
         // capitals fill the box: anchors then mean what they mean in the SVG (text below a
         // top anchor, centred on a centre anchor). plotters' own renderer uses half an em,

@@ -1,0 +1,343 @@
+//! `infercast shards`: a ready-to-submit Slurm script (job arrays of at most `--max-array`
+//! tasks, then a merge job that waits for all of them) or a Kubernetes Indexed Job manifest
+//! for one run split into shards.
+
+use super::common;
+use super::{Done, Failure};
+use infercast::run::{BLOCK_SIZE, MAX_PATHS, MAX_SHARDS};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// The options of `shards`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  infercast shards scenarios/base.toml --paths 1000000 --shards 16 > submit.sh && bash submit.sh
+  infercast shards scenarios/base.toml --paths 1000000 --shards 16 --kubernetes > job.yaml")]
+pub struct Args {
+    /// Scenario file (TOML), as the cluster's jobs will see it (relative to the folder the
+    /// script is run from, or the image's working directory).
+    file: PathBuf,
+    /// Paths of the whole run.
+    #[arg(long)]
+    paths: u64,
+    /// Number of shards (job array tasks, or Indexed Job completions).
+    #[arg(long)]
+    shards: u64,
+    /// The cluster's largest job array (Slurm's MaxArraySize; its default, 1001, allows
+    /// indices 0..1000): more shards are submitted as several arrays. With --kubernetes: the
+    /// most shards running at once.
+    #[arg(long, default_value_t = 1001)]
+    max_array: u64,
+    /// Seed (default: the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// CPUs per shard (the shard's threads).
+    #[arg(long, default_value_t = 8)]
+    cpus: u64,
+    /// Folder of the shard folders (shard K writes DIR/K; default: shards/<scenario name>).
+    #[arg(long)]
+    dir: Option<String>,
+    /// Folder of the merged run (default: output/<scenario name>).
+    #[arg(long)]
+    out: Option<String>,
+    /// Print a Kubernetes Indexed Job manifest (and the merge Job) instead of a Slurm script.
+    #[arg(long)]
+    kubernetes: bool,
+}
+
+/// The plan both generators share, checked.
+struct Plan {
+    file: String,
+    name: String,
+    paths: u64,
+    shards: u64,
+    seed: u64,
+    cpus: u64,
+    dir: String,
+    out: String,
+    /// Outcome columns of a row, for the storage estimate.
+    columns: usize,
+}
+
+pub fn main(args: Args) -> Result<Done, Failure> {
+    let s = common::load(&args.file, &[])?;
+    let bad = |m: String| Err(Failure::BadInput(m));
+    if args.paths == 0 || args.paths > MAX_PATHS {
+        return bad(format!(
+            "--paths: expected 1 to {MAX_PATHS} (2^40), found {}",
+            args.paths
+        ));
+    }
+    let blocks = args.paths.div_ceil(BLOCK_SIZE);
+    if args.shards == 0 || args.shards > MAX_SHARDS.min(blocks) {
+        return bad(format!(
+            "--shards: expected 1 to {} (at most one shard per block of {BLOCK_SIZE} paths, and at most 2^20), found {}",
+            MAX_SHARDS.min(blocks),
+            args.shards
+        ));
+    }
+    if args.max_array < 1 {
+        return bad("--max-array: expected at least 1, found 0".to_owned());
+    }
+    if args.cpus == 0 || args.cpus > common::MAX_THREADS as u64 {
+        return bad(format!(
+            "--cpus: expected 1 to {}, found {}",
+            common::MAX_THREADS,
+            args.cpus
+        ));
+    }
+    let file = args.file.display().to_string();
+    let dir = args.dir.unwrap_or_else(|| format!("shards/{}", s.name));
+    let out = args.out.unwrap_or_else(|| format!("output/{}", s.name));
+    for (what, text) in [
+        ("the scenario file", &file),
+        ("--dir", &dir),
+        ("--out", &out),
+    ] {
+        shell_word(what, text).map_err(Failure::BadInput)?;
+    }
+    let plan = Plan {
+        file,
+        name: s.name.clone(),
+        paths: args.paths,
+        shards: args.shards,
+        seed: args.seed.unwrap_or(s.seed),
+        cpus: args.cpus,
+        dir,
+        out,
+        columns: infercast::run::outcome_names(&s).len(),
+    };
+    Ok(Done(if args.kubernetes {
+        kubernetes(&plan, args.max_array)
+    } else {
+        slurm(&plan, args.max_array)
+    }))
+}
+
+/// Checks that `text` can go into a shell script and a YAML string as it is: letters, digits
+/// and `._-/+@%,=:`.
+fn shell_word(what: &str, text: &str) -> Result<(), String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._-/+@%,=:".contains(c);
+    if text.is_empty() || !text.chars().all(plain) {
+        return Err(format!(
+            "{what}: expected a path of letters, digits and ._-/+@%,=: (it goes into a shell script unquoted), found {text:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// The arrays covering shards `0..shards`, each at most `max` tasks: `(first shard, tasks)`.
+fn arrays(shards: u64, max: u64) -> Vec<(u64, u64)> {
+    (0..shards.div_ceil(max))
+        .map(|i| (i * max, max.min(shards - i * max)))
+        .collect()
+}
+
+/// A bash script that submits the shards as job arrays and the merge as a job depending on
+/// every array (afterok).
+fn slurm(p: &Plan, max_array: u64) -> String {
+    let arrays = arrays(p.shards, max_array);
+    let mut t = format!(
+        "#!/bin/bash
+# Generated by infercast {version}: {name}, {paths} paths (seed {seed}) in {shards} shards of
+# {cpus} CPUs, as {n} job array(s) of at most {max_array} tasks, then a merge job once every
+# shard has succeeded (afterok). Run it where sbatch works, from the folder the paths below
+# are relative to: bash THIS_FILE. The jobs run $INFERCAST (default: infercast on the nodes'
+# PATH). Shard K writes {dir}/K; the merged run is {out}.
+# A failed or cancelled shard K leaves its folder marked incomplete, which merge refuses (and
+# afterok never starts the merge job): `bash THIS_FILE resubmit K` submits shard K again and
+# a new merge job after it.
+set -euo pipefail
+
+# submit_array FIRST LAST: shards FIRST..FIRST+LAST as array tasks 0..LAST; prints the job id.
+submit_array() {{
+    sbatch --parsable --job-name=infercast-{name} --array=\"0-$2\" --cpus-per-task={cpus} <<EOF
+#!/bin/bash
+shard=\\$(( $1 + SLURM_ARRAY_TASK_ID ))
+exec \"\\${{INFERCAST:-infercast}}\" run {file} --quiet --paths {paths} --seed {seed} \\\\
+    --threads {cpus} --shard \\$shard/{shards} --out {dir}/\\$shard
+EOF
+}}
+
+# submit_merge JOBIDS: the merge, once the jobs JOBIDS (colon-separated) have succeeded.
+submit_merge() {{
+    sbatch --parsable --job-name=infercast-{name}-merge --dependency=\"afterok:$1\" <<EOF
+#!/bin/bash
+set -euo pipefail
+shards=()
+for ((k = 0; k < {shards}; k++)); do shards+=({dir}/\\$k); done
+exec \"\\${{INFERCAST:-infercast}}\" merge \"\\${{shards[@]}}\" --out {out}
+EOF
+}}
+
+if [[ ${{1:-}} == resubmit ]]; then
+    [[ ${{2:-}} =~ ^[0-9]+$ && $2 -lt {shards} ]] || {{ echo \"usage: $0 resubmit K (0 to {last})\" >&2; exit 2; }}
+    job=$(submit_array \"$2\" 0)
+    echo \"shard $2: job $job; merge job: $(submit_merge \"$job\")\"
+    exit 0
+fi
+jobs=()
+",
+        version = env!("CARGO_PKG_VERSION"),
+        name = p.name,
+        paths = p.paths,
+        seed = p.seed,
+        shards = p.shards,
+        cpus = p.cpus,
+        n = arrays.len(),
+        last = p.shards - 1,
+        file = p.file,
+        dir = p.dir,
+        out = p.out,
+    );
+    for (first, tasks) in &arrays {
+        let _ = writeln!(
+            t,
+            "jobs+=(\"$(submit_array {first} {})\") # shards {first}..{}",
+            tasks - 1,
+            first + tasks - 1
+        );
+    }
+    t.push_str(
+        "merge=$(IFS=:; submit_merge \"${jobs[*]}\")\necho \"shard arrays: ${jobs[*]}; merge job: $merge\"\n",
+    );
+    t
+}
+
+/// An Indexed Job of the shards and a Job merging them once every shard's manifest says it is
+/// complete, on a shared volume.
+fn kubernetes(p: &Plan, max_parallel: u64) -> String {
+    // Outcome rows are written twice (shards, merged run), about 20 bytes a cell; 1 GiB at least.
+    let bytes = 2.0 * p.paths as f64 * p.columns as f64 * 20.0;
+    let gib = (bytes / f64::from(1u32 << 30)).ceil().max(1.0) as u64;
+    format!(
+        "# Generated by infercast {version}: {name}, {paths} paths (seed {seed}) in {shards} shards
+# of {cpus} CPUs (at most {parallel} at once), then a Job merging them once every shard's
+# manifest says \"complete\": true. Apply it naming your image (an image with `infercast` on
+# PATH, a POSIX sh, and {file} in its working directory):
+#   export INFERCAST_IMAGE=registry.example.com/infercast:{version}
+#   envsubst '$INFERCAST_IMAGE' < THIS_FILE | kubectl apply -f -
+# Both Jobs mount the claim infercast-{name}-shards (ReadWriteMany: shards may run on
+# different nodes; about {gib} GiB for the outcome rows of the shards and the merged run).
+# A pod stopped by SIGTERM writes its folder marked incomplete and exits 130; the Job runs
+# that index again, which overwrites it.
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: infercast-{name}-shards
+spec:
+  accessModes: [ReadWriteMany]
+  resources:
+    requests:
+      storage: {gib}Gi
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: infercast-{name}-shards
+spec:
+  completionMode: Indexed
+  completions: {shards}
+  parallelism: {parallel}
+  backoffLimit: {shards}
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: shard
+          image: ${{INFERCAST_IMAGE}}
+          command: [\"sh\", \"-c\"]
+          args:
+            - >-
+              exec infercast run {file} --paths {paths} --seed {seed} --threads {cpus} --quiet
+              --shard $JOB_COMPLETION_INDEX/{shards} --out /data/{dir}/$JOB_COMPLETION_INDEX
+          resources:
+            requests: {{ cpu: \"{cpus}\", memory: 1Gi }}
+          volumeMounts: [{{ name: data, mountPath: /data }}]
+      volumes:
+        - name: data
+          persistentVolumeClaim: {{ claimName: infercast-{name}-shards }}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: infercast-{name}-merge
+spec:
+  backoffLimit: 2
+  activeDeadlineSeconds: 172800 # stop waiting for the shards after two days
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: merge
+          image: ${{INFERCAST_IMAGE}}
+          command: [\"sh\", \"-c\"]
+          args:
+            - |
+              n={shards}
+              dirs=\"\"
+              k=0
+              while [ \"$k\" -lt \"$n\" ]; do dirs=\"$dirs /data/{dir}/$k\"; k=$((k + 1)); done
+              until
+                ready=0
+                for d in $dirs; do
+                  grep -qs '\"complete\": true' \"$d/manifest.json\" && ready=$((ready + 1))
+                done
+                [ \"$ready\" -eq \"$n\" ]
+              do sleep 30; done
+              exec infercast merge $dirs --out /data/{out}
+          resources:
+            requests: {{ cpu: \"1\", memory: 1Gi }}
+          volumeMounts: [{{ name: data, mountPath: /data }}]
+      volumes:
+        - name: data
+          persistentVolumeClaim: {{ claimName: infercast-{name}-shards }}
+",
+        version = env!("CARGO_PKG_VERSION"),
+        name = kube_name(&p.name),
+        paths = p.paths,
+        seed = p.seed,
+        shards = p.shards,
+        cpus = p.cpus,
+        parallel = p.shards.min(max_parallel),
+        file = p.file,
+        dir = p.dir,
+        out = p.out,
+    )
+}
+
+/// `name` as a Kubernetes object name: lowercase letters, digits and `-`.
+fn kube_name(name: &str) -> String {
+    let n: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    n.trim_matches('-').chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_cover_every_shard_once_within_the_maximum() {
+        assert_eq!(arrays(4, 1001), [(0, 4)]);
+        assert_eq!(arrays(4, 3), [(0, 3), (3, 1)]);
+        assert_eq!(arrays(2500, 1000), [(0, 1000), (1000, 1000), (2000, 500)]);
+        assert_eq!(arrays(6, 3), [(0, 3), (3, 3)]);
+    }
+
+    #[test]
+    fn names_and_paths_that_cannot_go_into_a_script_are_refused() {
+        assert!(shell_word("--dir", "shards/base-1").is_ok());
+        assert!(shell_word("--dir", "my shards").is_err());
+        assert!(shell_word("--dir", "$(rm -rf /)").is_err());
+        assert_eq!(kube_name("Rubin_slip 2"), "rubin-slip-2");
+    }
+}
