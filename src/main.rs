@@ -9,6 +9,7 @@ use cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    infercast::analysis::provenance::begin(std::env::args());
     let outcome = match Cli::parse().command {
         Command::Validate(args) => cli::validate::main(args),
         Command::Run(args) => cli::run::main(args),

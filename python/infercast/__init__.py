@@ -6,7 +6,7 @@ subprocess), with results as pandas DataFrames and dicts.
     r.targets        # one row per [[target]]: probability, se, Wilson interval, successes
     r.outcomes       # one row per path: inputs drawn, scalars, annual figures
     r.series         # monthly quantiles, tidy: month, metric, statistic, value
-    r.assumptions    # every uncertain input: distribution, median, P5, P95, source
+    r.assumptions    # every input and date: kind, distribution, median, P5, P95, source
     r.summary        # the dict of summary.json
     r.write("output/base")   # the usual files (format="csv", "parquet" or "both")
 

@@ -1,6 +1,7 @@
 """Shared fixtures: the repository, the command-line binary built from the same crate, and
 helpers to run it."""
 
+import re
 import os
 import subprocess
 from pathlib import Path
@@ -39,6 +40,20 @@ def infercast_cli(cli):
     return call
 
 
+PROVENANCE = re.compile(
+    rb"<!-- provenance: differs from run to run -->\n.*?<!-- /provenance -->\n", re.S
+)
+
+
+def stable(p: Path) -> bytes:
+    """A file's bytes that must not change from run to run: a page without its provenance
+    block, and provenance.json (all provenance: when, how long, which command) as a stand-in."""
+    if p.name == "provenance.json":
+        return b"provenance"
+    data = p.read_bytes()
+    return PROVENANCE.sub(b"", data) if p.suffix == ".html" else data
+
+
 def files(dir: Path) -> dict:
-    """Every file in `dir` by name, as bytes."""
-    return {p.name: p.read_bytes() for p in sorted(dir.iterdir()) if p.is_file()}
+    """Every file in `dir` by name, as its stable bytes (see `stable`)."""
+    return {p.name: stable(p) for p in sorted(dir.iterdir()) if p.is_file()}

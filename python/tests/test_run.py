@@ -189,3 +189,19 @@ def test_observations_condition_the_run_as_the_cli_does(tmp_path, root, infercas
     assert [t["probability"] for t in prior.summary["targets"]] == [
         t["probability"] for t in r.summary["prior"]["targets"]
     ]
+
+
+def test_flat_tables_load_in_pandas_with_no_options(tmp_path, infercast_cli):
+    # targets.csv, assumptions.csv and columns.csv as an analyst opens them: no options.
+    infercast_cli("run", BASE, "--paths", "200", "--quiet", "--out", tmp_path / "run")
+    run = tmp_path / "run"
+    targets = pd.read_csv(run / "targets.csv")
+    assert targets["probability"].dtype == "float64"
+    assert targets["probability"].between(0, 1).all()
+    assumptions = pd.read_csv(run / "assumptions.csv")
+    assert {"uncertain", "fixed", "date"} <= set(assumptions["kind"])
+    assert assumptions["median"].dtype == "float64"
+    columns = pd.read_csv(run / "columns.csv")
+    outcomes = pd.read_csv(run / "outcomes.csv")
+    described = set(columns.loc[columns["file"] == "outcomes.csv", "column"])
+    assert set(outcomes.columns) <= described

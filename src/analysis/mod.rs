@@ -9,7 +9,9 @@ pub mod conditioning;
 pub mod distribution;
 pub mod explain;
 pub mod optimize;
+pub mod provenance;
 pub mod sensitivity;
+pub mod sources;
 pub mod stress;
 pub mod summary;
 

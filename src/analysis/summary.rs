@@ -208,17 +208,38 @@ pub struct Sensitivity {
     pub spearman: f64,
 }
 
-/// One uncertain input as the report's assumptions table shows it.
+/// One input of the scenario (uncertain or fixed) or one date it states, as the report's
+/// assumptions table shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assumption {
     pub input: String,
-    /// The distribution as the scenario states it.
+    /// A person's name for it ("Rubin delay (months)").
+    pub label: String,
+    /// `uncertain` (drawn per path), `fixed` (one value), `population` (drawn per firm or
+    /// subscriber within a path) or `date` (a month the scenario states).
+    pub kind: String,
+    /// The distribution as the scenario states it (a date: the month).
     pub distribution: String,
+    /// Median, P5 and P95 of the distribution (after truncation when `truncated`); a date's
+    /// are NaN (null in JSON).
+    #[serde(deserialize_with = "nan_if_null")]
     pub median: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub p5: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub p95: f64,
+    /// The distribution is cut to `[min, max]`: the median and percentiles are those of the
+    /// truncated distribution.
+    pub truncated: bool,
     /// The comment on (or right above) its line in the scenario file.
     pub source: Option<String>,
+    /// The entries of `docs/sources.toml` that the comment cites.
+    pub sources: Vec<super::sources::Source>,
+}
+
+/// A number that JSON writes as null when it is NaN, read back as NaN.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// Everything a run shows. `summary.json` holds all but `series` (which `series.csv` holds).
@@ -295,7 +316,7 @@ impl Summary {
             .collect();
         let targets = target_results(s, &counts.target_hits, &w);
         let weight_columns = r.outcomes.weight_columns();
-        let outcomes: IndexMap<String, Quantiles> = names
+        let mut outcomes: IndexMap<String, Quantiles> = names
             .iter()
             .zip(&counts.columns)
             .enumerate()
@@ -303,6 +324,14 @@ impl Summary {
             .map(|(_, (name, h))| (name.clone(), w.quantiles(h)))
             .collect();
         let curve = |counts: &[u64]| date_curve(counts, &months, w.total);
+        for (name, counts) in [
+            ("month_100x", &counts.month_100x),
+            ("month_zero_marginal", &counts.month_zero_marginal),
+        ] {
+            if let Some(q) = outcomes.get_mut(name) {
+                month_quantiles(q, counts, w.total);
+            }
+        }
         let explained = explained(names, &targets);
         let weights = weight_columns.map(|(_, wt)| columns(&[wt]).remove(0));
         let sensitivity = sensitivity(s, names, &explained, weights.as_deref(), columns);
@@ -346,10 +375,11 @@ impl Summary {
         }
     }
 
-    /// The label of 1-based month index `x` (a month scalar's value), or "never".
+    /// The label of 1-based month index `x` (a month scalar's value, a whole month: see
+    /// [`month_quantiles`]), or "never".
     pub fn month_label(&self, x: Option<f64>) -> String {
-        x.filter(|x| x.is_finite() && *x >= 1.0)
-            .and_then(|x| self.months.get(x as usize - 1))
+        x.filter(|x| x.is_finite() && *x >= 0.5)
+            .and_then(|x| self.months.get(x.round() as usize - 1))
             .cloned()
             .unwrap_or_else(|| "never".to_owned())
     }
@@ -393,6 +423,36 @@ fn target_results(s: &Scenario, hits: &[u64], w: &Weighing) -> Vec<TargetResult>
         .collect()
 }
 
+/// Sets a month outcome's quantiles to whole months (1-based indices) read off its event-date
+/// curve: the P`q` month is the first whose cumulative share of the paths' weight (`total`,
+/// paths without the event included) reaches `q`; `None` ("never") when no month does. A
+/// sketch's quantile of month indices is a bin's representative value, a little off the whole
+/// month, so it is not used.
+fn month_quantiles(q: &mut Quantiles, counts: &[u64], total: u64) {
+    let at = |p: f64| -> Option<f64> {
+        let rank = ((p * total as f64).ceil() as u64).max(1);
+        let mut cum = 0;
+        counts
+            .iter()
+            .position(|c| {
+                cum += c;
+                cum >= rank
+            })
+            .map(|i| i as f64 + 1.0)
+    };
+    [
+        (&mut q.p5, 0.05),
+        (&mut q.p10, 0.10),
+        (&mut q.p25, 0.25),
+        (&mut q.p50, 0.50),
+        (&mut q.p75, 0.75),
+        (&mut q.p90, 0.90),
+        (&mut q.p95, 0.95),
+    ]
+    .into_iter()
+    .for_each(|(slot, p)| *slot = at(p));
+}
+
 /// The probability that an event has come by each month, from the units of the paths whose
 /// event month is each month (`counts`) and the paths' total.
 fn date_curve(counts: &[u64], months: &[String], total: u64) -> Vec<MonthProbability> {
@@ -430,18 +490,43 @@ fn explained(names: &[String], targets: &[TargetResult]) -> Vec<(String, usize)>
 
 /// Every uncertain input of `s` as the assumptions table shows it.
 pub fn assumptions(s: &Scenario) -> Vec<Assumption> {
-    s.inputs
-        .iter()
-        .filter(|i| i.is_uncertain())
-        .map(|i| Assumption {
+    let cited = |c: &Option<String>| c.as_deref().map(super::sources::cited).unwrap_or_default();
+    let inputs = s.inputs.iter().map(|i| {
+        let kind = match (i.kind, i.is_uncertain()) {
+            (crate::scenario::InputKind::Population, _) => "population",
+            (_, true) => "uncertain",
+            (_, false) => "fixed",
+        };
+        Assumption {
             input: i.name.clone(),
+            label: i.label(),
+            kind: kind.to_owned(),
             distribution: i.dist.describe(),
             median: i.dist.median(),
             p5: i.dist.quantile(0.05),
             p95: i.dist.quantile(0.95),
-            source: i.source.clone(),
-        })
-        .collect()
+            truncated: i.dist.is_truncated(),
+            source: i.source.clone().or_else(|| {
+                i.loc
+                    .is_none()
+                    .then(|| "default: not written in the scenario".to_owned())
+            }),
+            sources: cited(&i.source),
+        }
+    });
+    let dates = s.dates.iter().map(|d| Assumption {
+        input: d.name.clone(),
+        label: crate::scenario::label_of(&d.name),
+        kind: "date".to_owned(),
+        distribution: d.month.to_string(),
+        median: f64::NAN,
+        p5: f64::NAN,
+        p95: f64::NAN,
+        truncated: false,
+        source: d.source.clone(),
+        sources: cited(&d.source),
+    });
+    inputs.chain(dates).collect()
 }
 
 /// Each monthly series' quantiles, month by month, from run `r`'s sketches: under the run's

@@ -38,7 +38,7 @@ pub struct Common {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). The output does not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Output folder (default: under output/, named after the scenario).
     #[arg(long)]
@@ -114,9 +114,22 @@ pub fn limits(settings: &Settings) -> Option<String> {
 /// Loads a scenario, or prints why it is invalid.
 pub fn load(file: &Path, set: &[Override]) -> Result<Scenario, Failure> {
     scenario::load(file, set).map_err(|e| {
-        eprintln!("{}: invalid\n{e}", file.display());
+        eprintln!("{}\n{e}", invalid(file, &e));
         Failure::BadInput(String::new())
     })
+}
+
+/// The first line of a refused scenario: the file is invalid, or, when every problem lies in
+/// a `--set`, the file is fine and the `--set` is not.
+pub fn invalid(file: &Path, e: &infercast::scenario::ScenarioError) -> String {
+    if e.only_in_set() {
+        format!(
+            "{}: the file is valid; a --set override is not (nothing to fix in the file)",
+            file.display()
+        )
+    } else {
+        format!("{}: invalid", file.display())
+    }
 }
 
 /// The progress bar (paths, paths per second, time left) on stderr when it is a terminal,
@@ -136,9 +149,15 @@ impl Bar {
         );
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} paths  {per_sec}  ETA {eta}",
+                "{bar:40} {pos}/{len} paths  {rate}  ETA {eta}",
             )
-            .expect("a valid template"),
+            .expect("a valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} paths/s", state.per_sec());
+                },
+            ),
         );
         Bar(bar)
     }
@@ -184,7 +203,15 @@ pub fn interrupted(paths: u64, dir: &Path) -> Failure {
 
 /// A command's closing table and what it wrote where.
 pub fn done(mut text: String, dir: &Path, files: &str) -> super::Done {
-    text.push_str(&format!("\noutputs in {}\n  {files}\n", dir.display()));
+    let took = infercast::analysis::provenance::now(true).seconds;
+    text.push_str(&format!("\noutputs in {}\n", dir.display()));
+    for line in infercast::report::format::wrap(files, 96) {
+        text.push_str(&format!("  {line}\n"));
+    }
+    text.push_str(&format!(
+        "finished in {}\n",
+        infercast::analysis::provenance::duration(took)
+    ));
     super::Done(text)
 }
 

@@ -46,7 +46,7 @@ pub struct Args {
     /// Override one input, e.g. --set hardware.Rubin.delay_months=6
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     set: Vec<Override>,
-    /// Data files: csv (series.csv, outcomes.csv), parquet (series, outcomes, targets and
+    /// Data files: csv (series, outcomes, targets, assumptions and columns .csv), parquet (series, outcomes, targets and
     /// assumptions as typed .parquet files) or both.
     #[arg(long, default_value = "csv", value_name = "csv|parquet|both", value_parser = common::parse_format)]
     format: Format,
@@ -123,10 +123,14 @@ pub fn main(args: Args) -> Result<Done, Failure> {
 /// The data files of a run in `format`, for the closing lines.
 fn data_files(format: Format) -> &'static str {
     match format {
-        Format::Csv => "series.csv, outcomes.csv",
-        Format::Parquet => "series, outcomes, targets and assumptions .parquet",
+        Format::Csv => {
+            "series.csv, outcomes.csv, targets.csv, assumptions.csv, columns.csv (what each \
+             column holds and its unit), provenance.json"
+        }
+        Format::Parquet => "series, outcomes, targets and assumptions .parquet, provenance.json",
         Format::Both => {
-            "series.csv, outcomes.csv, series, outcomes, targets and assumptions .parquet"
+            "series.csv, outcomes.csv, targets.csv, assumptions.csv, columns.csv, series, \
+             outcomes, targets and assumptions .parquet, provenance.json"
         }
     }
 }

@@ -69,7 +69,7 @@ pub struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (default: one per core). The output does not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     threads: usize,
     /// Output folder (default: output/<scenario name>-sensitivity).
     #[arg(long)]

@@ -45,7 +45,7 @@ pub struct Args {
         conflicts_with = "max_loss"
     )]
     cvar_floor: Option<f64>,
-    /// Override one input, e.g. --set plan.Pro.fee=250
+    /// Override one input, e.g. (on scenarios/subscription-stress.toml) --set plan.Pro-200.fee=250
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     set: Vec<Override>,
     // Output goes to output/<scenario name>-stress.

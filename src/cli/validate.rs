@@ -28,6 +28,9 @@ pub fn main(args: Args) -> Result<Done, Failure> {
             Ok(s) => {
                 out.push_str(&format!("{}: valid\n", file.display()));
                 out.push_str(&infercast::report::text::validate::scenario_summary(&s));
+                for why in &s.dropped_correlations {
+                    out.push_str(&format!("warning: {why}\n"));
+                }
                 if let (_, Some(repair)) = infercast::sample::Sampler::new(&s, s.sampling, s.paths)
                 {
                     out.push_str(&format!("warning: {repair}"));
@@ -35,7 +38,7 @@ pub fn main(args: Args) -> Result<Done, Failure> {
             }
             Err(e) => {
                 failed = true;
-                eprintln!("{}: invalid\n{e}", file.display());
+                eprintln!("{}\n{e}", super::common::invalid(file, &e));
             }
         }
     }

@@ -79,9 +79,31 @@ impl<'a> Folder<'a> {
         Ok(())
     }
 
-    /// Writes an HTML page into the file `name`.
+    /// Writes an HTML page into the file `name`. A page's provenance block (when it was run,
+    /// in how long, by which command) differs from run to run: the size and hash recorded are
+    /// those of the page without it, the same for every run of the same scenario and paths.
     pub fn put_html(&mut self, name: &str, page: &str) -> io::Result<()> {
-        self.put(name, page.as_bytes())
+        let stable = crate::report::html::strip_provenance(page);
+        self.put(name, page.as_bytes())?;
+        if stable.len() != page.len() {
+            let mut hash = Fnv1a64::default();
+            hash.update(stable.as_bytes());
+            let record = FileRecord::new(stable.len() as u64, hash.finish());
+            self.files.insert(name.to_owned(), record);
+        }
+        Ok(())
+    }
+
+    /// Writes `value` as pretty JSON into the file `name` without recording it in the
+    /// folder's files (`provenance.json`, which differs from run to run).
+    pub fn put_unlisted_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> io::Result<()> {
+        self.put(name, &crate::report::export::json::pretty(value)?)?;
+        self.files.remove(name);
+        Ok(())
     }
 
     /// Writes `value` as pretty JSON into the file `name`.

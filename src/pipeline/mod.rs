@@ -215,8 +215,12 @@ fn write_into(folder: &mut Folder<'_>, a: &Analysed, format: Format) -> Result<(
     }
     let charts = charts::run_charts(&a.summary)?;
     charts::export(&charts, folder)?;
-    folder.put_html("report.html", &html::run::report(&a.summary, &charts))?;
+    let provenance = crate::analysis::provenance::now(a.manifest.complete);
+    let page = html::run::report(&a.summary, &charts);
+    folder.put_html("report.html", &html::with_provenance(&page, &provenance))?;
     put_manifest(folder, a.manifest.clone(), a.manifest.outcome_rows)?;
+    // Not in the manifest: it differs from run to run (see `Folder::put_html`).
+    folder.put_unlisted_json("provenance.json", &provenance)?;
     Ok(())
 }
 

@@ -308,7 +308,9 @@ pub fn check_replaceable(dir: &Path) -> io::Result<()> {
                 && sub.join("manifest.json").exists()
                 && check_replaceable(&sub).is_ok()
         } else if kind.is_file() {
+            // provenance.json differs from run to run, so the manifest does not list it.
             name == "manifest.json"
+                || (name == "provenance.json" && files.is_some())
                 || leftover(name)
                 || files.is_some_and(|f| f.contains_key(name))
                 || (legacy && infercast_kind(name))

@@ -86,23 +86,28 @@ impl Unit {
     }
 
     /// A value for people, to three significant digits: `$280B`, `1.2T`, `45%`, `331x`,
-    /// `20,800x`, `$3e-7`.
+    /// `20,800x`, `$0.0000003`, `−$1.2B`.
     pub fn format(self, x: f64) -> String {
         match self {
             Unit::PerTask | Unit::PerMTokens | Unit::Dollars | Unit::DollarsYear => {
-                if x < 0.0 {
-                    format!("-${}", number(-x))
+                if x < 0.0 && -x >= NOISE {
+                    format!("{MINUS}${}", number(-x))
                 } else {
-                    format!("${}", number(x))
+                    format!("${}", number(x.abs()))
                 }
-            }
-            Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin => {
-                format!("{}%", number(100.0 * x))
             }
             Unit::Factor if (1e4..1e9).contains(&x) => {
                 let digits = x.log10().floor() as i32 - 2;
                 let rounded = (x / 10f64.powi(digits)).round() as u64 * 10u64.pow(digits as u32);
                 format!("{}x", thousands(rounded))
+            }
+            Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin
+                if (100.0 * x).abs() < 0.005 =>
+            {
+                "0%".to_owned()
+            }
+            Unit::Share | Unit::Firms | Unit::Subscribers | Unit::Margin => {
+                format!("{}%", number(100.0 * x))
             }
             Unit::Factor => format!("{}x", number(x)),
             _ => number(x),
@@ -110,36 +115,55 @@ impl Unit {
     }
 }
 
-/// A number to three significant digits with a k, M, B or T suffix; scientific below 1e-4 and
-/// from 1e15.
+/// The minus sign people read (U+2212), the same in every table, caption and page.
+pub const MINUS: char = '−';
+
+/// Values nearer zero than this are float noise (a difference of equal sums, `4.3e-19`) and
+/// read as 0.
+pub const NOISE: f64 = 1e-12;
+
+/// A number to three significant digits with a k, M, B or T suffix and thousands separators
+/// (`1,050`, `12.3k`, `1,500T`); small values in plain decimals (`0.000123`), never in
+/// scientific notation; `−` for negatives; 0 for float noise (|x| < [`NOISE`]).
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".to_owned();
     }
     let a = x.abs();
-    if a == 0.0 {
+    if a < NOISE {
         return "0".to_owned();
     }
-    if !(1e-4..1e15).contains(&a) {
-        return format!("{x:.0e}");
-    }
-    let (v, suffix) = match a {
-        a if a >= 1e12 => (x / 1e12, "T"),
-        a if a >= 1e9 => (x / 1e9, "B"),
-        a if a >= 1e6 => (x / 1e6, "M"),
-        a if a >= 1e4 => (x / 1e3, "k"),
-        _ => (x, ""),
+    let sign = if x < 0.0 {
+        MINUS.to_string()
+    } else {
+        String::new()
     };
-    let decimals = (2 - v.abs().log10().floor() as i32).max(0) as usize;
-    let mut t = format!("{v:.decimals$}");
-    if t.contains('.') {
-        t = t.trim_end_matches('0').trim_end_matches('.').to_owned();
-    }
-    t + suffix
+    // Three significant digits first, so that rounding up picks the larger suffix (999,999
+    // reads 1M, not 1000k).
+    let unit = 10f64.powi(a.log10().floor() as i32 - 2);
+    let a = (a / unit).round() * unit;
+    let (v, suffix) = match a {
+        a if a >= 1e12 => (a / 1e12, "T"),
+        a if a >= 1e9 => (a / 1e9, "B"),
+        a if a >= 1e6 => (a / 1e6, "M"),
+        a if a >= 1e4 => (a / 1e3, "k"),
+        _ => (a, ""),
+    };
+    let body = if v >= 1000.0 {
+        thousands(v.round() as u64)
+    } else {
+        let decimals = (2 - v.log10().floor() as i32).max(0) as usize;
+        let mut t = format!("{v:.decimals$}");
+        if t.contains('.') {
+            t = t.trim_end_matches('0').trim_end_matches('.').to_owned();
+        }
+        t
+    };
+    format!("{sign}{body}{suffix}")
 }
 
 /// An integer with thousands separators: 20800 → "20,800".
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -152,36 +176,44 @@ fn thousands(n: u64) -> String {
 }
 
 /// Formats a number for people: at most 4 significant digits, with thousands grouped by
-/// SI-style suffixes for large magnitudes (1.2T, 280B, 3.5M, 12k).
+/// SI-style suffixes for large magnitudes (1.2T, 280B, 3.5M, 12k), separators below them
+/// (`1,500`), plain decimals for small values (never scientific notation), `−` for negatives
+/// and 0 for float noise.
 pub fn human(x: f64) -> String {
     if !x.is_finite() {
-        return format!("{x}");
+        return "n/a".to_owned();
     }
     let a = x.abs();
-    let (v, suffix) = match a {
-        a if a >= 1e12 => (x / 1e12, "T"),
-        a if a >= 1e9 => (x / 1e9, "B"),
-        a if a >= 1e6 => (x / 1e6, "M"),
-        a if a >= 1e4 => (x / 1e3, "k"),
-        _ => (x, ""),
+    if a < NOISE {
+        return "0".to_owned();
+    }
+    let sign = if x < 0.0 {
+        MINUS.to_string()
+    } else {
+        String::new()
     };
-    let s = if v == 0.0 {
-        "0".to_owned()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1.0 {
+    let (v, suffix) = match a {
+        a if a >= 1e12 => (a / 1e12, "T"),
+        a if a >= 1e9 => (a / 1e9, "B"),
+        a if a >= 1e6 => (a / 1e6, "M"),
+        a if a >= 1e4 => (a / 1e3, "k"),
+        _ => (a, ""),
+    };
+    let s = if v >= 100.0 {
+        thousands(v.round() as u64)
+    } else if v >= 1.0 {
         format!("{:.3}", v)
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_owned()
     } else {
-        let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+        let digits = (3 - v.log10().floor() as i32).clamp(0, 15) as usize;
         format!("{v:.digits$}")
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_owned()
     };
-    format!("{s}{suffix}")
+    format!("{sign}{s}{suffix}")
 }
 
 /// Splits `text` into lines of at most `width` characters at spaces (a longer word gets a
@@ -220,9 +252,31 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-/// A probability in percent with one decimal: `45.3%`.
+/// A probability in percent: one decimal (`45.3%`), two where one would round a probability
+/// that is not 0 or 1 to `0.0%` or `100.0%` (`99.96%`), and `< 0.01%` / `> 99.99%` beyond;
+/// exactly 0 and 1 read `0%` and `100%`.
 pub fn pct(p: f64) -> String {
-    format!("{:.1}%", 100.0 * p)
+    if !p.is_finite() {
+        return "n/a".to_owned();
+    }
+    // Within float noise of 0 or 1 (a Wilson bound of an all-or-nothing count) is 0 or 1.
+    if p <= NOISE {
+        return "0%".to_owned();
+    }
+    if p >= 1.0 - NOISE {
+        return "100%".to_owned();
+    }
+    let x = 100.0 * p;
+    let one = format!("{x:.1}");
+    if one != "0.0" && one != "100.0" {
+        return format!("{one}%");
+    }
+    let two = format!("{x:.2}");
+    match two.as_str() {
+        "0.00" => "< 0.01%".to_owned(),
+        "100.00" => "> 99.99%".to_owned(),
+        _ => format!("{two}%"),
+    }
 }
 
 /// A probability's 95% Wilson interval: `41.0% – 49.6%`.
@@ -230,24 +284,71 @@ pub fn interval(p: &Probability) -> String {
     format!("{} – {}", pct(p.wilson95[0]), pct(p.wilson95[1]))
 }
 
-/// A probability with its interval in parentheses: `45.3% (41.0–49.6%)`.
+/// A probability with its interval in parentheses: `45.3% (41.0% – 49.6%)`.
 pub fn pct_with_interval(p: &Probability) -> String {
-    format!(
-        "{:.1}% ({:.1}–{:.1}%)",
-        100.0 * p.probability,
-        100.0 * p.wilson95[0],
-        100.0 * p.wilson95[1]
-    )
+    format!("{} ({})", pct(p.probability), interval(p))
 }
 
 /// A difference in an outcome's unit, with its sign.
 pub fn signed(outcome: &str, x: f64) -> String {
     let unit = Unit::of_outcome(outcome);
-    if x < 0.0 {
-        format!("−{}", unit.format(-x))
+    if x < 0.0 && -x >= NOISE {
+        format!("{MINUS}{}", unit.format(-x))
     } else {
         format!("+{}", unit.format(x))
     }
+}
+
+/// A terminal table within `width` columns that cuts no cell: the first column left-aligned,
+/// the others right-aligned, each as wide as its widest cell. When a row would be wider than
+/// `width`, every row's first cell gets a line of its own and the other cells follow on the
+/// next line, indented by two spaces.
+pub fn table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String {
+    let len = |t: &str| t.chars().count();
+    let n = headers.len();
+    let widths: Vec<usize> = (0..n)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|t| len(t))
+                .chain([len(headers[c])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let total = widths.iter().sum::<usize>() + 2 * n.saturating_sub(1);
+    let stacked = total > width;
+    let rest = |cells: &mut dyn Iterator<Item = &str>| -> String {
+        cells
+            .zip(&widths[1..])
+            .map(|(t, w)| format!("{}{t}", " ".repeat(w - len(t))))
+            .collect::<Vec<String>>()
+            .join("  ")
+    };
+    let mut out = String::new();
+    let line = |first: &str, cells: Vec<&str>, out: &mut String| {
+        if stacked {
+            out.push_str(first.trim_end());
+            out.push_str("\n  ");
+            out.push_str(&rest(&mut cells.into_iter()));
+        } else {
+            out.push_str(&format!("{first}{}", " ".repeat(widths[0] - len(first))));
+            out.push_str("  ");
+            out.push_str(&rest(&mut cells.into_iter()));
+        }
+        out.push('\n');
+    };
+    line(headers[0], headers[1..].to_vec(), &mut out);
+    let rule = if stacked { total - widths[0] } else { total };
+    out.push_str(&"─".repeat(rule.min(width)));
+    out.push('\n');
+    for r in rows {
+        let cells: Vec<&str> = (1..n)
+            .map(|c| r.get(c).map_or("", String::as_str))
+            .collect();
+        line(r.first().map_or("", String::as_str), cells, &mut out);
+    }
+    out
 }
 
 /// `text` cut to `width` characters, with `…` where it was cut.
@@ -313,14 +414,64 @@ mod tests {
         assert_eq!(Unit::Factor.format(20_799.0), "20,800x");
         assert_eq!(Unit::Factor.format(98.596), "98.6x");
         assert_eq!(Unit::DollarsYear.format(1.097e9), "$1.1B");
-        assert_eq!(Unit::PerTask.format(1e-7), "$1e-7");
+        assert_eq!(Unit::PerTask.format(1e-7), "$0.0000001");
+        assert_eq!(Unit::PerTask.format(3e-6), "$0.000003");
         assert_eq!(Unit::PerTask.format(0.0123), "$0.0123");
-        assert_eq!(number(1049.0), "1049");
-        assert_eq!(number(3e16), "3e16");
+        assert_eq!(Unit::Dollars.format(-1.23e9), "−$1.23B");
+        assert_eq!(Unit::Dollars.format(-4.3e-19), "$0");
+        assert_eq!(Unit::Share.format(-1e-16), "0%");
+        assert_eq!(Unit::Margin.format(-0.25), "−25%");
+        assert_eq!(number(1049.0), "1,050");
+        assert_eq!(number(1234.0), "1,230");
+        assert_eq!(number(3e16), "30,000T");
+        assert_eq!(number(1e18), "1,000,000T");
+        assert_eq!(number(999_999.0), "1M");
+        assert_eq!(number(-2.5e6), "−2.5M");
+        assert_eq!(number(4.3e-19), "0");
         assert_eq!(Unit::of("revenue.OpenAI", true), Unit::DollarsYear);
         assert_eq!(Unit::of("price.OpenAI", false), Unit::PerMTokens);
         assert_eq!(series_title("revenue.OpenAI"), "OpenAI revenue");
         assert_eq!(series_title("price_blended"), "Blended price");
+    }
+
+    #[test]
+    fn percentages_keep_the_decimals_that_matter() {
+        assert_eq!(pct(0.453), "45.3%");
+        assert_eq!(pct(0.9996), "99.96%");
+        assert_eq!(pct(0.999_99), "> 99.99%");
+        assert_eq!(pct(0.0004), "0.04%");
+        assert_eq!(pct(1e-7), "< 0.01%");
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct(1.0), "100%");
+    }
+
+    #[test]
+    fn no_scientific_notation_at_any_magnitude() {
+        for e in -20..22 {
+            for m in [1.0, 2.5, 9.99] {
+                let x = m * 10f64.powi(e);
+                for t in [number(x), number(-x), human(x), Unit::PerTask.format(x)] {
+                    assert!(
+                        !t.contains('e') && !t.contains('E') && !t.contains('-'),
+                        "{x}: {t}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tables_fit_their_width_without_cutting() {
+        let rows = vec![vec!["a".to_owned(), "1".to_owned()]];
+        assert_eq!(
+            table(&["name", "v"], &rows, 100),
+            "name  v\n───────\na     1\n"
+        );
+        let long = "x".repeat(60);
+        let rows = vec![vec![long.clone(), "y".repeat(50)]];
+        let t = table(&["name", "value"], &rows, 100);
+        assert!(t.contains(&long) && t.contains(&"y".repeat(50)), "{t}");
+        assert!(t.lines().all(|l| l.chars().count() <= 100), "{t}");
     }
 
     #[test]
@@ -336,7 +487,10 @@ mod tests {
         assert_eq!(human(280e9), "280B");
         assert_eq!(human(3.5e6), "3.5M");
         assert_eq!(human(12_000.0), "12k");
-        assert_eq!(human(1500.0), "1500");
+        assert_eq!(human(1500.0), "1,500");
+        assert_eq!(human(2.5e15), "2,500T");
+        assert_eq!(human(-3.0), "−3");
+        assert_eq!(human(4.3e-19), "0");
         assert_eq!(human(0.14), "0.14");
         assert_eq!(human(0.000123456), "0.0001235");
         assert_eq!(human(2.0), "2");

@@ -101,8 +101,8 @@ pub struct Manifest {
     pub version: String,
 }
 
-/// Each input's and each observation's (`observation.NAME`) source comment: the resolved
-/// scenario has no comments, so they travel here.
+/// Each input's, each date's and each observation's (`observation.NAME`) source comment:
+/// the resolved scenario has no comments, so they travel here.
 pub fn sources(s: &Scenario) -> BTreeMap<String, String> {
     let inputs = s
         .inputs
@@ -113,7 +113,12 @@ pub fn sources(s: &Scenario) -> BTreeMap<String, String> {
             .as_ref()
             .map(|src| (format!("observation.{}", o.name), src.clone()))
     });
-    inputs.chain(observations).collect()
+    // A date's (`hardware.Rubin.date`), for the assumptions table.
+    let dates = s
+        .dates
+        .iter()
+        .filter_map(|d| d.source.as_ref().map(|src| (d.name.clone(), src.clone())));
+    inputs.chain(observations).chain(dates).collect()
 }
 
 impl Manifest {

@@ -425,6 +425,11 @@ pub fn scenario_of(dir: &Path, m: &Manifest) -> Result<Scenario, MergeError> {
             input.source = Some(src.clone());
         }
     }
+    for d in &mut s.dates {
+        if let Some(src) = m.sources.get(&d.name) {
+            d.source = Some(src.clone());
+        }
+    }
     for o in &mut s.observations {
         if let Some(src) = m.sources.get(&format!("observation.{}", o.name)) {
             o.source = Some(src.clone());

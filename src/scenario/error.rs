@@ -88,6 +88,17 @@ pub struct ScenarioError {
     pub problems: Vec<Problem>,
 }
 
+impl ScenarioError {
+    /// True when every problem lies in a `--set` override: the file itself is fine.
+    pub fn only_in_set(&self) -> bool {
+        !self.problems.is_empty()
+            && self
+                .problems
+                .iter()
+                .all(|p| p.loc.as_ref().is_some_and(|l| &*l.file == "--set"))
+    }
+}
+
 impl From<Vec<Problem>> for ScenarioError {
     fn from(problems: Vec<Problem>) -> Self {
         Self { problems }

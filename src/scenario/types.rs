@@ -40,10 +40,62 @@ pub struct Input {
 }
 
 impl Input {
+    /// A person's name for the input, from its dotted name: the named parts (a vendor, a GPU
+    /// generation) first, then the quantity in words with its unit in parentheses:
+    /// `hardware.Rubin.delay_months` → "Rubin delay (months)".
+    pub fn label(&self) -> String {
+        label_of(&self.name)
+    }
+
     /// True for a per-path input whose value is not known in advance.
     pub fn is_uncertain(&self) -> bool {
         self.kind == InputKind::Path && !self.dist.is_fixed()
     }
+}
+
+/// A date the scenario states: `hardware.Rubin.date` = 2026-07, and its source comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedDate {
+    pub name: String,
+    pub month: Month,
+    pub source: Option<String>,
+}
+
+/// A person's name for dotted input name `name` (see [`Input::label`]).
+pub fn label_of(name: &str) -> String {
+    let parts: Vec<&str> = name.split('.').collect();
+    let Some((last, head)) = parts.split_last() else {
+        return name.to_owned();
+    };
+    let (what, unit) = match last.rsplit_once('_') {
+        Some((w, u @ ("months" | "years" | "days"))) => (w.to_owned(), Some(u)),
+        _ => ((*last).to_owned(), None),
+    };
+    let what = what.replace("_per_", " per ").replace('_', " ");
+    // The section (`hardware`, `vendor`) is dropped when a named entry follows it.
+    let named: Vec<&str> = match head {
+        [_, rest @ ..] if !rest.is_empty() => rest.to_vec(),
+        other => other.to_vec(),
+    };
+    // Entry names stay as written (`GPT-5_4`); a label that starts with the quantity gets a
+    // capital.
+    let mut words = named.join(" ");
+    if !words.is_empty() {
+        words.push(' ');
+    }
+    words.push_str(&what);
+    if head.len() <= 1 {
+        // A section word (`capability`) or the quantity first: a capital.
+        let mut c = words.chars();
+        words = c
+            .next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default();
+    }
+    if let Some(u) = unit {
+        words.push_str(&format!(" ({u})"));
+    }
+    words
 }
 
 /// `[reference]`: the fixed workload whose cost is `cost_per_task_ref`.
@@ -420,6 +472,11 @@ pub struct Scenario {
     pub observations: Vec<Observation>,
     /// Every named number, in file order (defaults after the fields that were written).
     pub inputs: Vec<Input>,
+    /// Every date the scenario states (generation and launch dates, `start`, ...), with its
+    /// source comment: fixed assumptions the report lists with the inputs.
+    pub dates: Vec<FixedDate>,
+    /// Why each `[[correlation]]` dropped because an input it names was pinned is gone.
+    pub dropped_correlations: Vec<String>,
     /// The scenario after `extends` and `--set`, as TOML text.
     pub resolved: String,
 }
@@ -452,5 +509,31 @@ impl Scenario {
     /// The segment of that kind.
     pub fn segment(&self, kind: SegmentKind) -> &Segment {
         &self.segments[kind as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_of;
+
+    #[test]
+    fn labels_read_like_names_people_use() {
+        assert_eq!(
+            label_of("hardware.Rubin.delay_months"),
+            "Rubin delay (months)"
+        );
+        assert_eq!(label_of("capability.pace"), "Capability pace");
+        assert_eq!(
+            label_of("efficiency.GPT-5_4.token_factor"),
+            "GPT-5_4 token factor"
+        );
+        assert_eq!(
+            label_of("software.serving_gain_per_year"),
+            "Software serving gain per year"
+        );
+        assert_eq!(
+            label_of("vendor.OpenAI.commitments.share"),
+            "OpenAI commitments share"
+        );
     }
 }

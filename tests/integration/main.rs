@@ -11,6 +11,7 @@ mod layout;
 mod merge;
 mod observations;
 mod outputs;
+mod reports;
 mod run;
 mod scenario_errors;
 mod sensitivity;
@@ -24,6 +25,24 @@ use std::path::{Path, PathBuf};
 /// The repository's root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bytes of output file `path` that must not change from run to run: a page without its
+/// provenance block (when it was run, in how long, by which command), and for
+/// `provenance.json`, which is all provenance, a fixed stand-in; every other file whole.
+pub fn stable_bytes(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    if name == "provenance.json" {
+        return b"provenance: differs from run to run".to_vec();
+    }
+    if name.ends_with(".html") {
+        let page = String::from_utf8(bytes).expect("pages are UTF-8");
+        return infercast::report::html::strip_provenance(&page)
+            .into_owned()
+            .into_bytes();
+    }
+    bytes
 }
 
 /// The tiny fixture scenario.

@@ -24,7 +24,7 @@ fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
             let e = e.unwrap();
             (
                 e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
+                super::stable_bytes(&e.path()),
             )
         })
         .collect();

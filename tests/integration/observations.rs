@@ -127,7 +127,7 @@ fn folder(dir: &Path) -> Vec<(String, u64)> {
             let e = e.unwrap();
             (
                 e.file_name().to_string_lossy().into_owned(),
-                infercast::stats::fnv1a64(&std::fs::read(e.path()).unwrap()),
+                infercast::stats::fnv1a64(&super::stable_bytes(&e.path())),
             )
         })
         .collect();

@@ -20,7 +20,8 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 walk(root, &p, out);
             } else {
                 let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
+                // Provenance (when, how long, which command) differs from run to run.
+                out.insert(rel, super::stable_bytes(&p));
             }
         }
     }

@@ -49,12 +49,12 @@ fn one_two_and_four_threads_write_byte_identical_files() {
     let names = file_names(dirs[0].path());
     assert!(names.len() > 10, "charts and report are written: {names:?}");
     for file in &names {
-        let first = read(dirs[0].path(), file);
-        assert!(first.len() > 100, "{file} is not trivial");
+        let first = stable_bytes(&dirs[0].path().join(file));
+        assert!(first.len() > 30, "{file} is not trivial");
         for d in &dirs[1..] {
             assert_eq!(file_names(d.path()), names);
             assert!(
-                read(d.path(), file) == first,
+                stable_bytes(&d.path().join(file)) == first,
                 "{file} differs between thread counts"
             );
         }
@@ -282,7 +282,7 @@ fn three_shards_merged_equal_one_run_byte_for_byte() {
     assert!(files("full").len() > 10, "charts and report are written");
     for file in files("full") {
         assert!(
-            read(&d("full"), &file) == read(&d("merged"), &file),
+            stable_bytes(&d("full").join(&file)) == stable_bytes(&d("merged").join(&file)),
             "{file} differs after merge"
         );
     }
@@ -512,7 +512,7 @@ fn parquet_shards_merge_into_the_single_runs_files_byte_for_byte() {
     }
     for file in &files {
         assert!(
-            read(&d("full"), file) == read(&d("merged"), file),
+            stable_bytes(&d("full").join(file)) == stable_bytes(&d("merged").join(file)),
             "{file} differs after merge"
         );
     }

@@ -51,7 +51,11 @@ pub struct Csv;
 impl Exporter for Csv {
     fn export(&self, run: &RunView<'_>, sink: &mut dyn Sink) -> io::Result<()> {
         sink.put("series.csv", &series(run)?)?;
-        sink.put_with("outcomes.csv", &mut |out| outcomes(run.rows, out))
+        sink.put_with("outcomes.csv", &mut |out| outcomes(run.rows, out))?;
+        sink.put("targets.csv", &super::tables::targets(run.summary)?)?;
+        sink.put("assumptions.csv", &super::tables::assumptions(run.summary)?)?;
+        let names = run.rows.names();
+        sink.put("columns.csv", &super::tables::columns(run.summary, names)?)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod json;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod tables;
 
 use crate::analysis::{OutcomeRows, RunView};
 use std::io;

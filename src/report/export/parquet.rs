@@ -315,8 +315,9 @@ fn targets(s: &Summary, out: &mut (dyn io::Write + Send)) -> io::Result<()> {
     write_table(schema, columns, out)
 }
 
-/// `assumptions.parquet`: one row per uncertain input: input, distribution (as written),
-/// median, p5, p95, source (its comment in the scenario; null without one).
+/// `assumptions.parquet`: one row per input and date (as `summary.json`'s assumptions):
+/// input, distribution (as written), median, p5, p95 (null for a date), source (its comment
+/// in the scenario; null without one).
 fn assumptions(s: &Summary, out: &mut (dyn io::Write + Send)) -> io::Result<()> {
     let schema: SchemaRef = Arc::new(Schema::new(vec![
         Field::new("input", DataType::Utf8, false),

@@ -9,6 +9,7 @@ pub mod sensitivity;
 pub mod stress;
 
 use crate::analysis::Summary;
+use crate::analysis::provenance::{Provenance, duration};
 use crate::report::charts::Chart;
 use crate::report::format::esc;
 
@@ -26,6 +27,11 @@ figure { margin: 1.5em 0; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; max-width: 1000px; display: block; }
 figcaption { color: #333; margin-top: 0.3em; }
 .muted { color: #555; font-size: 0.9em; }
+.assumptions { width: 100%; }
+.assumptions td:last-child { width: 45%; overflow-wrap: anywhere; }
+.assumptions td:nth-child(2) { min-width: 9em; }
+.provenance { background: #f3f5f8; padding: 0.4em 0.8em; border-left: 4px solid #08306b; }
+.incomplete { background: #fde0dd; border-left-color: #a50f15; font-weight: bold; }
 code { font-size: 0.95em; }
 ";
 
@@ -73,4 +79,47 @@ pub fn metadata(s: &Summary) -> String {
         esc(s.months.first().map_or("", String::as_str)),
         esc(s.months.last().map_or("", String::as_str)),
     )
+}
+
+/// Where the provenance block of a page starts and ends.
+pub const PROVENANCE_BEGIN: &str = "<!-- provenance: differs from run to run -->\n";
+pub const PROVENANCE_END: &str = "<!-- /provenance -->\n";
+
+/// `page` with its provenance block after the title (`<h1>`): when the run was made, how
+/// long it took and the command; an interrupted run says first that it is incomplete.
+pub fn with_provenance(page: &str, p: &Provenance) -> String {
+    let mut block = String::from(PROVENANCE_BEGIN);
+    if !p.complete {
+        block.push_str(
+            "<p class=\"provenance incomplete\">Incomplete: this run was interrupted. Its \
+             figures come from the paths finished by then (see Paths below), not the paths \
+             asked for.</p>\n",
+        );
+    }
+    block.push_str(&format!(
+        "<p class=\"provenance\">Run {} (UTC), in {}, by <code>{}</code></p>\n",
+        esc(&p.started_utc.replace('T', " ").replace('Z', "")),
+        esc(&duration(p.seconds)),
+        esc(&p.command)
+    ));
+    block.push_str(PROVENANCE_END);
+    match page.find("</h1>\n") {
+        Some(at) => {
+            let at = at + "</h1>\n".len();
+            format!("{}{block}{}", &page[..at], &page[at..])
+        }
+        None => format!("{block}{page}"),
+    }
+}
+
+/// `page` without its provenance block: what stays byte-identical from run to run.
+pub fn strip_provenance(page: &str) -> std::borrow::Cow<'_, str> {
+    match (page.find(PROVENANCE_BEGIN), page.find(PROVENANCE_END)) {
+        (Some(a), Some(b)) if a < b => std::borrow::Cow::Owned(format!(
+            "{}{}",
+            &page[..a],
+            &page[b + PROVENANCE_END.len()..]
+        )),
+        _ => std::borrow::Cow::Borrowed(page),
+    }
 }

@@ -1,7 +1,7 @@
 //! `report.html` of a run.
 
 use super::{FOOT, figure, head, metadata};
-use crate::analysis::Summary;
+use crate::analysis::{Assumption, Summary};
 use crate::report::charts::Chart;
 use crate::report::format::{Unit, esc, human, interval, pct};
 use std::fmt::Write;
@@ -65,29 +65,105 @@ fn answers(s: &Summary) -> String {
     w
 }
 
-/// Every uncertain input: distribution, median, P5–P95 and its source comment.
-fn assumptions(s: &Summary) -> String {
-    let mut w = String::from(
-        "<table>\n<tr><th>Input</th><th>Distribution</th><th class=\"num\">Median</th>\
-         <th class=\"num\">P5 – P95</th><th>Source</th></tr>\n",
-    );
-    let h = human;
-    for a in &s.assumptions {
-        let _ = writeln!(
+/// A source cell: the scenario's comment, then each cited entry of `docs/sources.toml` in its
+/// own words (figure, publisher, date) with its address.
+fn source_cell(a: &Assumption) -> String {
+    let mut w = esc(a.source.as_deref().unwrap_or("(no source comment)"));
+    for c in &a.sources {
+        let address = if c.address.is_empty() {
+            "no public address; see docs/sources.md".to_owned()
+        } else {
+            format!("<a href=\"{0}\">{0}</a>", esc(&c.address))
+        };
+        let _ = write!(
             w,
-            "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{} – {}</td><td>{}</td></tr>",
-            esc(&a.input),
-            esc(&a.distribution),
-            h(a.median),
-            h(a.p5),
-            h(a.p95),
-            esc(a.source.as_deref().unwrap_or("(no source comment)"))
+            "<br><span class=\"muted\"><b>{}</b>: {} ({}, {}; reliability {}). {address}</span>",
+            esc(&c.id),
+            esc(&c.figure),
+            esc(&c.publisher),
+            esc(&c.date),
+            esc(&c.reliability)
         );
     }
-    w.push_str("</table>\n");
     w
 }
+
+/// Every input, uncertain, fixed or drawn per firm, and every date the scenario states: its
+/// distribution or value, median and P5–P95, and its sources.
+fn assumptions(s: &Summary) -> String {
+    let mut w = String::new();
+    for (kind, title) in [
+        ("uncertain", "Uncertain inputs (drawn once per path)"),
+        ("fixed", "Fixed inputs"),
+        ("date", "Dates"),
+        (
+            "population",
+            "Populations (drawn per firm or subscriber within a path)",
+        ),
+    ] {
+        let rows: Vec<&Assumption> = s.assumptions.iter().filter(|a| a.kind == kind).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(w, "<h3>{title}</h3>");
+        let spread = kind == "uncertain" || kind == "population";
+        w.push_str("<table class=\"assumptions\">\n<tr><th>Input</th><th>");
+        w.push_str(if spread { "Distribution" } else { "Value" });
+        if spread {
+            w.push_str("</th><th class=\"num\">Median</th><th class=\"num\">P5 – P95");
+        }
+        w.push_str("</th><th>Source</th></tr>\n");
+        for a in rows {
+            let value = if kind == "fixed" {
+                human(a.median)
+            } else {
+                esc(&a.distribution)
+            };
+            let _ = write!(
+                w,
+                "<tr><td>{}<br><span class=\"muted\"><code>{}</code></span></td><td>{value}</td>",
+                esc(&a.label),
+                esc(&a.input)
+            );
+            if spread {
+                let note = if a.truncated {
+                    "<br><span class=\"muted\">after truncation</span>"
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    w,
+                    "<td class=\"num\">{}{note}</td><td class=\"num\">{} – {}</td>",
+                    human(a.median),
+                    human(a.p5),
+                    human(a.p95)
+                );
+            }
+            let _ = writeln!(w, "<td>{}</td></tr>", source_cell(a));
+        }
+        w.push_str("</table>\n");
+    }
+    w
+}
+
+/// The words the report uses, in a sentence each.
+const GLOSSARY: &str = "<h2 id=\"glossary\">Glossary</h2>\n<dl>\n\
+<dt>Reference task</dt><dd>A fixed piece of work (by default a batch of one million tokens at \
+the capability of the frontier model at the start) whose cost the model follows month by \
+month.</dd>\n\
+<dt>Collapse factor</dt><dd>How many times cheaper the reference task is at the collapse date \
+than in the first month: 100x means it costs a hundredth.</dd>\n\
+<dt>Ambient</dt><dd>A firm uses AI ambiently once running adequate AI on its whole process \
+costs less than one decision whether to use it: it stops rationing AI use.</dd>\n\
+<dt>Zero marginal intelligence</dt><dd>The first month at whose end at least half of \
+enterprise firms would find AI ambient (whatever they have adopted so far).</dd>\n\
+<dt>Blended price</dt><dd>What paid tokens cost on average: all vendors' and hosts' revenue \
+over the paid tokens, in $ per million tokens; a list price is blended as \
+(3 × input + output) / 4.</dd>\n\
+<dt>Frontier price</dt><dd>The blended price of the frontier vendors' models, weighted by \
+their tokens sold.</dd>\n\
+<dt>Revenue stall</dt><dd>Paid token volume grows, from the first full year to the last, by \
+less than the blended price falls: vendors' revenue per year shrinks.</dd>\n</dl>\n";
 
 /// `report.html` of a run.
 pub fn report(s: &Summary, charts: &[Chart]) -> String {
@@ -113,11 +189,15 @@ pub fn report(s: &Summary, charts: &[Chart]) -> String {
         w.push_str(&figure(c));
     }
     w.push_str(
-        "<h2 id=\"assumptions\">Assumptions</h2>\n<p class=\"muted\">Every uncertain input of \
-         the scenario: its distribution as written, the median and 5th–95th percentile of that \
-         distribution, and the comment the scenario file gives as its source.</p>\n",
+        "<h2 id=\"assumptions\">Assumptions</h2>\n<p class=\"muted\">Every input of the \
+         scenario, uncertain or fixed, and every date it states: the distribution or value as \
+         written, the median and 5th–95th percentile of a distribution (of the truncated \
+         distribution where it is cut to a range), the comment the scenario file gives as its \
+         source, and each source it cites (ids CAL-n, listed in the project's docs/sources.md) \
+         in the source's own words with its address.</p>\n",
     );
     w.push_str(&assumptions(s));
+    w.push_str(GLOSSARY);
     w.push_str("<h2 id=\"run\">Run</h2>\n");
     w.push_str(&metadata(s));
     w.push_str(FOOT);

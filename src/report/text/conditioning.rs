@@ -4,7 +4,7 @@
 use super::run::{headline_rows, value};
 use crate::analysis::Summary;
 use crate::analysis::conditioning::{Conditioning, ObservationCheck, Observed};
-use crate::report::format::{Unit, cut, human, pct};
+use crate::report::format::{Unit, cut, human, pct, table};
 use std::fmt::Write;
 
 /// "conditioned on 7 observations; ESS 2,340 of 20,000 paths".
@@ -76,50 +76,85 @@ pub fn tables(s: &Summary) -> String {
             value(s, &outcome, after.p50)
         );
     }
-    let _ = writeln!(
-        w,
-        "\n{:26} {:>20} {:>32} {:>9}",
-        "Observation", "observed", "prior predictive: median (P5–P95)", "at prior"
+    let rows: Vec<Vec<String>> = s
+        .observations
+        .iter()
+        .map(|o| {
+            let q = &o.prior;
+            let range = format!(
+                "{} ({} – {})",
+                value(s, &o.column, q.p50),
+                value(s, &o.column, q.p5),
+                value(s, &o.column, q.p95)
+            );
+            vec![
+                o.name.clone(),
+                observed(o, s),
+                range,
+                format!("P{:.0}", 100.0 * o.percentile),
+            ]
+        })
+        .collect();
+    w.push('\n');
+    let printed = table(
+        &[
+            "Observation",
+            "observed",
+            "prior predictive: median (P5–P95)",
+            "at prior",
+        ],
+        &rows,
+        100,
     );
-    let _ = writeln!(w, "{}", "─".repeat(90));
+    // Each surprising observation gets its warning under its row.
+    let mut lines = printed.lines();
+    let header_lines = if printed.lines().nth(1).is_some_and(|l| l.starts_with('─')) {
+        2
+    } else {
+        3
+    };
+    for _ in 0..header_lines {
+        if let Some(l) = lines.next() {
+            let _ = writeln!(w, "{l}");
+        }
+    }
+    let per_row = header_lines - 1;
     for o in &s.observations {
-        let q = &o.prior;
-        let range = format!(
-            "{} ({} – {})",
-            value(s, &o.column, q.p50),
-            value(s, &o.column, q.p5),
-            value(s, &o.column, q.p95)
-        );
-        let _ = writeln!(
-            w,
-            "{:26} {:>20} {:>32} {:>9}",
-            cut(&o.name, 26),
-            cut(&observed(o, s), 20),
-            cut(&range, 32),
-            format!("P{:.0}", 100.0 * o.percentile)
-        );
+        for _ in 0..per_row {
+            if let Some(l) = lines.next() {
+                let _ = writeln!(w, "{l}");
+            }
+        }
         if o.surprising {
             let _ = writeln!(w, "  ! {SURPRISE}");
         }
     }
-    let _ = writeln!(
-        w,
-        "\n{:38} {:>25} {:>25}",
-        "Inputs the observations moved most", "prior median (P5–P95)", "posterior median (P5–P95)"
-    );
-    let _ = writeln!(w, "{}", "─".repeat(90));
     let q = |q: &crate::analysis::Quantiles| {
         let h = |x: Option<f64>| x.map_or("n/a".to_owned(), |x| Unit::Number.format(x));
         format!("{} ({} – {})", h(q.p50), h(q.p5), h(q.p95))
     };
-    for i in s.input_shifts.iter().take(5) {
-        let _ = writeln!(
-            w,
-            "{:38} {:>25} {:>25}",
-            cut(&i.input, 38),
-            cut(&q(&i.prior), 25),
-            cut(&q(&i.posterior), 25)
-        );
-    }
+    let rows: Vec<Vec<String>> = s
+        .input_shifts
+        .iter()
+        .take(5)
+        .map(|i| {
+            let label = s
+                .assumptions
+                .iter()
+                .find(|a| a.input == i.input)
+                .map_or_else(|| i.input.clone(), |a| a.label.clone());
+            vec![label, q(&i.prior), q(&i.posterior)]
+        })
+        .collect();
+    w.push('\n');
+    w.push_str(&table(
+        &[
+            "Inputs the observations moved most",
+            "prior median (P5–P95)",
+            "posterior median (P5–P95)",
+        ],
+        &rows,
+        100,
+    ));
     w
 }

@@ -2,7 +2,7 @@
 //! the median and P5–P95 of the key outcomes. Fits 100 columns.
 
 use crate::analysis::{KEY_SCALARS, Probability, Summary};
-use crate::report::format::{Unit, cut, series_title};
+use crate::report::format::{Unit, cut, pct, series_title};
 use crate::scenario::metrics;
 use std::fmt::Write;
 
@@ -12,11 +12,11 @@ const LABEL: usize = 56;
 fn probability_row(w: &mut String, label: &str, p: &Probability) {
     let _ = writeln!(
         w,
-        "{:LABEL$} {:>7.1}%   {:>5.1}% – {:>5.1}%",
+        "{:LABEL$} {:>8}   {:>8} – {:>8}",
         cut(label, LABEL),
-        100.0 * p.probability,
-        100.0 * p.wilson95[0],
-        100.0 * p.wilson95[1]
+        pct(p.probability),
+        pct(p.wilson95[0]),
+        pct(p.wilson95[1])
     );
 }
 
@@ -37,7 +37,7 @@ pub fn summary_table(s: &Summary) -> String {
         "\n{:LABEL$} {:>8}   {:>15}",
         "Probability of", "P", "95% interval"
     );
-    let _ = writeln!(w, "{}", "─".repeat(LABEL + 28));
+    let _ = writeln!(w, "{}", "─".repeat(LABEL + 33));
     for t in &s.targets {
         probability_row(w, &t.label, &t.result);
     }

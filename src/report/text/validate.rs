@@ -1,8 +1,45 @@
 //! The summary `infercast validate` prints for a valid scenario.
 
 use crate::report::format::{human, wrap};
-use crate::scenario::{InputKind, Marginal, Scenario};
+use crate::scenario::{InputKind, Marginal, Month, ParamId, Scenario};
 use std::fmt::Write;
+
+/// A nominal date and its delay as people plan with them: `Rubin 2026-07` with no delay,
+/// `Rubin 2026-07 + 6 months = 2027-01` with a pinned delay, `Rubin 2026-07 + delay (median
+/// 3 months)` with an uncertain one.
+fn effective(s: &Scenario, name: &str, date: Month, delay: ParamId) -> String {
+    let d = &s.input(delay).dist;
+    let median = d.median();
+    if !d.is_fixed() {
+        return format!("{name} {date} + delay (median {} months)", human(median));
+    }
+    if median == 0.0 {
+        return format!("{name} {date}");
+    }
+    let months = median.round() as i32;
+    let sign = if months < 0 { "−" } else { "+" };
+    format!(
+        "{name} {date} {sign} {} months = {}",
+        months.abs(),
+        date.plus(months)
+    )
+}
+
+/// `label` and `items`, comma-separated, wrapped within 100 columns under an 11-column label.
+fn listed(w: &mut String, label: &str, items: &[String]) {
+    for (i, line) in wrap(&items.join(", "), 100 - 11).iter().enumerate() {
+        let _ = writeln!(w, "{:10} {line}", if i == 0 { label } else { "" });
+    }
+}
+
+/// `n` with `word`, plural but for 1: "1 correlation", "2 correlations".
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
 
 /// A short description of a valid scenario: horizon, vendors, generations, and every
 /// uncertain input with its median and distribution.
@@ -32,9 +69,9 @@ pub fn scenario_summary(s: &Scenario) -> String {
         s.hardware
             .generations
             .iter()
-            .map(|g| format!("{} {}", g.name, g.date)),
+            .map(|g| effective(s, &g.name, g.date, g.delay_months)),
     );
-    let _ = writeln!(w, "hardware   {}", gens.join(", "));
+    listed(w, "hardware", &gens);
     let vendors: Vec<String> = s
         .vendors
         .iter()
@@ -44,7 +81,7 @@ pub fn scenario_summary(s: &Scenario) -> String {
                 tags.push("frontier".to_owned());
             }
             if let Some(l) = &v.launch {
-                tags.push(format!("launch {}", l.date));
+                tags.push(effective(s, "launch", l.date, l.delay_months));
             }
             if v.commitments.is_some() {
                 tags.push("commitments".to_owned());
@@ -56,24 +93,24 @@ pub fn scenario_summary(s: &Scenario) -> String {
             }
         })
         .collect();
-    let _ = writeln!(w, "vendors    {}", vendors.join(", "));
+    listed(w, "vendors", &vendors);
     let mut dated = |label: &str, items: Vec<String>| {
         if !items.is_empty() {
-            let _ = writeln!(w, "{label:10} {}", items.join(", "));
+            listed(w, label, &items);
         }
     };
     dated(
         "efficiency",
         s.efficiency
             .iter()
-            .map(|e| format!("{} {}", e.name, e.date))
+            .map(|e| effective(s, &e.name, e.date, e.delay_months))
             .collect(),
     );
     dated(
         "devices",
         s.devices
             .iter()
-            .map(|d| format!("{} {}", d.name, d.date))
+            .map(|d| effective(s, &d.name, d.date, d.delay_months))
             .collect(),
     );
     let segs: Vec<String> = s
@@ -84,11 +121,11 @@ pub fn scenario_summary(s: &Scenario) -> String {
     let _ = writeln!(w, "segments   {}", segs.join(", "));
     let _ = writeln!(
         w,
-        "also       {} shocks, {} targets, {} correlations, {} plans",
-        s.shocks.len(),
-        s.targets.len(),
-        s.correlations.len(),
-        s.plans.len()
+        "also       {}, {}, {}, {}",
+        count(s.shocks.len(), "shock"),
+        count(s.targets.len(), "target"),
+        count(s.correlations.len(), "correlation"),
+        count(s.plans.len(), "plan")
     );
     for t in &s.targets {
         let _ = writeln!(w, "  target   {}", t.label);

@@ -76,6 +76,7 @@ fn outcome(p_default: f64) -> Spec {
 struct Builder<'a> {
     problems: Vec<Problem>,
     inputs: Vec<Input>,
+    dates: Vec<FixedDate>,
     root: &'a Node,
     start: Month,
     horizon: Month,
@@ -88,6 +89,7 @@ impl<'a> Builder<'a> {
         Self {
             problems: Vec::new(),
             inputs: Vec::new(),
+            dates: Vec::new(),
             root,
             start: Month::new(2025, 1).unwrap(),
             horizon: Month::new(2025, 1).unwrap(),
@@ -155,11 +157,17 @@ impl<'a> Builder<'a> {
     }
 
     fn month(&mut self, parent: Option<&Node>, field: &str, key: &str, text: &str) -> Month {
-        text.parse().unwrap_or_else(|e: super::month::MonthError| {
-            let loc = parent.and_then(|p| p.get(key)).map(|n| n.loc.clone());
-            self.problem(loc.as_ref(), field, e.to_string());
+        let node = parent.and_then(|p| p.get(key));
+        let m = text.parse().unwrap_or_else(|e: super::month::MonthError| {
+            self.problem(node.map(|n| &n.loc), field, e.to_string());
             self.start
-        })
+        });
+        self.dates.push(FixedDate {
+            name: field.to_owned(),
+            month: m,
+            source: node.and_then(|n| n.source.clone()),
+        });
+        m
     }
 
     /// A month that must lie within the simulated months.
@@ -290,7 +298,19 @@ pub(crate) fn build(root: &Node, path: &Path) -> Built {
         correlations,
         plans,
         observations,
+        dropped_correlations: dropped
+            .iter()
+            .filter_map(|i| raw.correlation.get(*i))
+            .map(|c| {
+                format!(
+                    "the correlation {} between {} no longer applies: an input it names is pinned (fixed) by a child file or --set",
+                    c.rank,
+                    c.between.join(" and ")
+                )
+            })
+            .collect(),
         inputs: b.inputs,
+        dates: b.dates,
         resolved,
     };
     Built {

@@ -268,6 +268,12 @@ impl Dist {
         &self.shape
     }
 
+    /// True when the distribution is cut to `[min, max]` (its median and percentiles are the
+    /// truncated distribution's).
+    pub fn is_truncated(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+
     /// True when the number is known (a single value with probability one).
     pub fn is_fixed(&self) -> bool {
         matches!(&self.eval, Eval::Finite(d) if d.values().len() == 1)
