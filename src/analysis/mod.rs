@@ -8,6 +8,7 @@ pub mod compare;
 pub mod conditioning;
 pub mod distribution;
 pub mod explain;
+pub mod optimize;
 pub mod provenance;
 pub mod sensitivity;
 pub mod sources;
@@ -16,8 +17,12 @@ pub mod summary;
 
 pub use compare::{Change, Comparison, DifferenceRow, Pairing, RatioRow, TargetRow};
 pub use explain::{ExplainSummary, Quarter, TimelineItem};
+pub use optimize::{CandidateResult, Choice, Estimate, EvppiRow, Optimization, TermValue};
 pub use sensitivity::{GroupIndices, GroupInfo, Index, OutcomeIndices, SensitivitySummary};
-pub use stress::{GridAxes, PlanSummary, PlanYear, StressSummary};
+pub use stress::{
+    GridAxes, GroupSummary, PlanOverview, PlanSummary, PlanYear, SAFE_LOSS, StressSummary,
+    TermLine, YearResponses,
+};
 pub use summary::{
     Assumption, DateCurves, Distribution, KEY_SCALARS, MonthProbability, Probability, Quantiles,
     Sensitivity, Summary, TargetResult, ThresholdValue, assumptions, series_quantiles,

@@ -362,6 +362,31 @@ pub fn cut(text: &str, width: usize) -> String {
     }
 }
 
+/// A plan's decision variable set to `value`, in words: `fee $140`, `weekly cap 30M tokens`.
+pub fn term(variable: &str, value: f64) -> String {
+    match variable {
+        "fee" => format!("fee {}", Unit::Dollars.format(value)),
+        "included" => format!("{}M tokens included", number(value)),
+        "credits" => format!(
+            "{} of usage at API prices included",
+            Unit::Dollars.format(value)
+        ),
+        "cap" => format!("cap {}M tokens a month", number(value)),
+        "weekly_cap" => format!("weekly cap {}M tokens", number(value)),
+        "overage" => format!("overage {} per M tokens", Unit::PerMTokens.format(value)),
+        other => format!("{other} {}", number(value)),
+    }
+}
+
+/// Terms in words, joined: `fee $140, weekly cap 30M tokens`.
+pub fn terms(values: &[crate::analysis::TermValue]) -> String {
+    values
+        .iter()
+        .map(|t| term(&t.variable, t.value))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A person's name for a series: `revenue.OpenAI` → "OpenAI revenue".
 pub fn series_title(series: &str) -> String {
     let (base, who) = series.split_once('.').unwrap_or((series, ""));

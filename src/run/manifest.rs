@@ -66,6 +66,9 @@ pub struct Manifest {
     pub kind: Option<String>,
     /// The most paths the run could have (`--paths`, or `--max-paths` with `--until-se`).
     pub max_paths: u64,
+    /// A stress test's optimisations (`--optimize`): plan, ranges, objective, constraint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimize: Option<serde_json::Value>,
     /// Rows of `outcomes.csv` (a stress test writes none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_rows: Option<u64>,
@@ -129,6 +132,7 @@ impl Manifest {
             complete: r.complete,
             files: BTreeMap::new(),
             grid: None,
+            optimize: None,
             kind: None,
             max_paths: settings.paths,
             outcome_rows: None,

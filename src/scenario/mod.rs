@@ -172,3 +172,9 @@ pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let built = build::build(&tree, Path::new(name));
     built.scenario.ok_or_else(|| built.problems.into())
 }
+
+/// Why `[lo, hi]` is not a range `stress --optimize` can search for the plan number `name`
+/// (`plan.Max-100.fee`), if it is not: LO ≤ HI, both within the number's own limits.
+pub fn optimize_range_problem(name: &str, lo: f64, hi: f64) -> Option<String> {
+    build::check_range(name, lo, hi)
+}

@@ -333,14 +333,51 @@ pub struct RawPlan {
     pub vendor: String,
     pub segment: Option<String>,
     pub fee: RawParam,
-    pub included: RawParam,
+    pub included: Option<RawParam>,
+    pub credits: Option<RawParam>,
     pub overage: Option<RawParam>,
     pub cap: Option<RawParam>,
+    pub weekly_cap: Option<RawParam>,
     pub subscribers: RawParam,
     pub usage: RawParam,
     pub usage_growth: RawParam,
     pub churn: Option<RawParam>,
+    pub overage_elasticity: Option<RawParam>,
+    pub switch_threshold: Option<RawParam>,
+    pub switch_rate: Option<RawParam>,
+    pub alternatives: Option<Vec<String>>,
+    pub group: Option<String>,
+    pub upgrade_after: Option<RawParam>,
+    pub upgrade_rate: Option<RawParam>,
+    pub optimize: Option<RawOptimize>,
 }
+
+/// `[plan.optimize]`: the ranges `stress --optimize` searches, each `[LO, HI]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOptimize {
+    pub fee: Option<[f64; 2]>,
+    pub included: Option<[f64; 2]>,
+    pub credits: Option<[f64; 2]>,
+    pub cap: Option<[f64; 2]>,
+    pub weekly_cap: Option<[f64; 2]>,
+    pub overage: Option<[f64; 2]>,
+}
+
+/// The numbers of a `[[plan]]` that may be left out and still be set with `--set`.
+pub const PLAN_OPTIONAL: &[&str] = &[
+    "included",
+    "credits",
+    "overage",
+    "cap",
+    "weekly_cap",
+    "churn",
+    "overage_elasticity",
+    "switch_threshold",
+    "switch_rate",
+    "upgrade_after",
+    "upgrade_rate",
+];
 
 /// Deserializes `T` from a TOML value, returning serde's path to the failure.
 pub(crate) fn from_value<T: for<'de> Deserialize<'de>>(

@@ -348,6 +348,55 @@ pub enum Included {
     /// Million tokens per month.
     Limited(ParamId),
     Unlimited,
+    /// $ per month of usage at the vendor's API price (`credits`): the tokens included are
+    /// the credits over the path's API price that month.
+    Credits(ParamId),
+}
+
+/// The price of a plan's usage beyond what it includes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Overage {
+    /// $ per million tokens.
+    Price(ParamId),
+    /// The path's API price of the plan's vendor that month (`overage = "api"`).
+    Api,
+}
+
+/// How subscribers respond to a plan's prices (all optional; without them, subscribers
+/// consume what they desire and never leave for price).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlanResponse {
+    /// ε: usage beyond the included amount scales by (overage / API price)^(−ε).
+    pub overage_elasticity: Option<ParamId>,
+    /// $ per month by which the bill may exceed the same usage at the cheapest API price
+    /// before a subscriber considers leaving (`None`: never leaves for price).
+    pub switch_threshold: Option<ParamId>,
+    /// Monthly probability that a subscriber over the threshold leaves (default 1).
+    pub switch_rate: Option<ParamId>,
+    /// Vendors (indices) whose API price a subscriber also compares its bill with.
+    pub alternatives: Vec<usize>,
+    /// Months over the plan's limit after which a subscriber may move to the next tier.
+    pub upgrade_after: Option<ParamId>,
+    /// Monthly probability of that move.
+    pub upgrade_rate: Option<ParamId>,
+}
+
+/// The ranges `stress --optimize` searches for a plan, `(lo, hi)` per decision variable.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OptimizeRanges {
+    pub fee: Option<(f64, f64)>,
+    pub included: Option<(f64, f64)>,
+    pub credits: Option<(f64, f64)>,
+    pub cap: Option<(f64, f64)>,
+    pub weekly_cap: Option<(f64, f64)>,
+    pub overage: Option<(f64, f64)>,
+}
+
+impl OptimizeRanges {
+    /// Whether no range is given.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// A plan's usage growth.
@@ -369,16 +418,25 @@ pub struct Plan {
     /// $ per month.
     pub fee: ParamId,
     pub included: Included,
-    /// $ per million tokens beyond the included amount.
-    pub overage: Option<ParamId>,
+    /// The price of usage beyond the included amount.
+    pub overage: Option<Overage>,
     /// Hard monthly limit, million tokens.
     pub cap: Option<ParamId>,
+    /// Weekly limit, million tokens (applied as its monthly equivalent, 365.25 / 84 weeks).
+    pub weekly_cap: Option<ParamId>,
     pub subscribers: ParamId,
     /// Population: million tokens per subscriber per month at start.
     pub usage: ParamId,
     pub usage_growth: UsageGrowth,
     /// Monthly probability that a subscriber is replaced by a fresh draw.
     pub churn: ParamId,
+    /// How subscribers respond to the plan's prices.
+    pub response: PlanResponse,
+    /// The tier group (`group`) the plan belongs to: plans of one vendor whose subscribers
+    /// move up a tier, in the order the file lists them.
+    pub group: Option<String>,
+    /// `[plan.optimize]`.
+    pub optimize: OptimizeRanges,
 }
 
 /// A validated scenario: every reference resolved, every number checked.

@@ -217,6 +217,7 @@ pub fn manifest(s: &Scenario, design: &Design, settings: &Settings, ran: &Ran) -
         complete: ran.complete,
         files: Default::default(),
         grid: None,
+        optimize: None,
         kind: Some("sensitivity".to_owned()),
         max_paths: match settings.until_se {
             Some(_) => settings.max_base * per,

@@ -2,12 +2,15 @@
 //! standard errors and Wilson intervals, and rank-correlation sensitivity. Knows nothing of
 //! vendors or segments: it sees series positions, numbers and counts.
 
+pub mod evppi;
 pub mod hist;
+pub mod resample;
 pub mod sobol;
 pub mod sobol_seq;
 pub mod weights;
 
 pub use hist::Histogram;
+pub use resample::{SplitMix64, hashed_uniform, splitmix64};
 pub use weights::{Share, WeightSum};
 
 /// The 64-bit FNV-1a hash of `bytes`: fixed by its definition, so the same on every platform

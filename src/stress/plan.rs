@@ -1,24 +1,64 @@
-//! One plan on one path: its terms and billing, and its simulated subscribers month by month.
+//! One plan on one path: its terms and billing, how its subscribers respond, and what it does
+//! month by month (see [`super::simulate`]).
 
-use super::{Calendar, SUBSCRIBERS};
 use crate::model::PathResult;
 use crate::sample::Draws;
-use crate::scenario::dist::open_unit;
-use crate::scenario::{Dist, Marginal, Plan, UsageGrowth};
-use chacha20::ChaCha8Rng;
+use crate::scenario::{Included, Overage, Plan, UsageGrowth};
+
+/// Weeks in a month on average (365.25 / 7 / 12): a weekly cap is applied as this many weeks
+/// of it per month.
+pub const WEEKS_PER_MONTH: f64 = 365.25 / 84.0;
+
+/// What the fee includes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Allowance {
+    /// Million tokens per month.
+    Tokens(f64),
+    /// $ per month of usage at the vendor's API price: credits / price tokens that month.
+    Credits(f64),
+    Unlimited,
+}
+
+/// The price of usage beyond the allowance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OveragePrice {
+    /// $ per million tokens.
+    Fixed(f64),
+    /// The vendor's API price that month.
+    Api,
+}
 
 /// A plan's terms on one path.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Terms {
     /// $ per month.
     pub fee: f64,
-    /// Million tokens per month included in the fee (`None`: unlimited).
-    pub included: Option<f64>,
-    /// $ per million tokens beyond `included`. Without it, usage beyond `included` is not
-    /// served (the plan throttles).
-    pub overage: Option<f64>,
+    pub included: Allowance,
+    /// Without it, usage beyond the allowance is not served (the plan throttles).
+    pub overage: Option<OveragePrice>,
     /// Hard monthly limit, million tokens: usage beyond it is not served.
     pub cap: Option<f64>,
+    /// Weekly limit, million tokens, applied as [`WEEKS_PER_MONTH`] times it per month.
+    pub weekly_cap: Option<f64>,
+}
+
+/// What a month's bill depends on beyond the terms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prices {
+    /// The vendor's API price, $ per million tokens (finite and positive).
+    pub api: f64,
+    /// ε: usage beyond the allowance scales by min(1, (overage / api)^(−ε)).
+    pub elasticity: f64,
+}
+
+impl Prices {
+    /// No response to prices, at API price `api`.
+    pub fn at(api: f64) -> Self {
+        Self {
+            api,
+            elasticity: 0.0,
+        }
+    }
 }
 
 /// One subscriber's month under a plan.
@@ -28,24 +68,178 @@ pub struct Bill {
     pub served: f64,
     /// $ billed beyond the fee.
     pub overage: f64,
+    /// The subscriber wanted more than the fee covers (the allowance or a cap).
+    pub limited: bool,
 }
 
 impl Terms {
-    /// Bills a subscriber who wants `usage` million tokens this month.
+    /// Million tokens the fee includes at API price `api` (`None`: unlimited).
+    pub fn allowance(&self, api: f64) -> Option<f64> {
+        match self.included {
+            Allowance::Tokens(x) => Some(x),
+            Allowance::Credits(c) => Some(c / api),
+            Allowance::Unlimited => None,
+        }
+    }
+
+    /// $ per million tokens beyond the allowance at API price `api`.
+    pub fn overage_price(&self, api: f64) -> Option<f64> {
+        self.overage.map(|o| match o {
+            OveragePrice::Fixed(x) => x,
+            OveragePrice::Api => api,
+        })
+    }
+
+    /// The monthly limit of the caps (`None`: no cap).
+    pub fn limit(&self) -> Option<f64> {
+        match (self.cap, self.weekly_cap) {
+            (Some(c), Some(w)) => Some(c.min(w * WEEKS_PER_MONTH)),
+            (Some(c), None) => Some(c),
+            (None, Some(w)) => Some(w * WEEKS_PER_MONTH),
+            (None, None) => None,
+        }
+    }
+
+    /// Bills a subscriber who desires `usage` million tokens this month (see
+    /// [`MonthTerms::bill`]).
+    pub fn bill(&self, usage: f64, prices: Prices) -> Bill {
+        self.month(prices).bill(usage)
+    }
+
+    /// The terms as they stand in a month of `prices`.
+    pub fn month(&self, prices: Prices) -> MonthTerms {
+        let included = self.allowance(prices.api);
+        let price = self.overage_price(prices.api);
+        let mut scale = 1.0;
+        if let (Some(_), Some(o)) = (included, price)
+            && prices.elasticity > 0.0
+        {
+            scale = (o / prices.api).powf(-prices.elasticity).min(1.0);
+        }
+        let limit = self.limit();
+        MonthTerms {
+            fee: self.fee,
+            included,
+            price,
+            limit,
+            covered: match (limit, included) {
+                (Some(l), Some(i)) => l.min(i),
+                (Some(l), None) => l,
+                (None, Some(i)) => i,
+                (None, None) => f64::INFINITY,
+            },
+            scale,
+        }
+    }
+
+    /// The terms of `plan` on a path.
+    pub fn of(plan: &Plan, draws: &Draws) -> Self {
+        Terms {
+            fee: draws.get(plan.fee),
+            included: match plan.included {
+                Included::Limited(id) => Allowance::Tokens(draws.get(id)),
+                Included::Credits(id) => Allowance::Credits(draws.get(id)),
+                Included::Unlimited => Allowance::Unlimited,
+            },
+            overage: plan.overage.map(|o| match o {
+                Overage::Price(id) => OveragePrice::Fixed(draws.get(id)),
+                Overage::Api => OveragePrice::Api,
+            }),
+            cap: plan.cap.map(|id| draws.get(id)),
+            weekly_cap: plan.weekly_cap.map(|id| draws.get(id)),
+        }
+    }
+}
+
+/// A plan's terms in one month: the allowance and overage price at that month's API price,
+/// and the share of usage beyond the allowance that subscribers keep at that overage price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonthTerms {
+    pub fee: f64,
+    pub included: Option<f64>,
+    pub price: Option<f64>,
+    pub limit: Option<f64>,
+    /// What the fee covers: the allowance or the caps, whichever is lower.
+    pub covered: f64,
+    /// min(1, (overage / API price)^(−ε)).
+    pub scale: f64,
+}
+
+impl MonthTerms {
+    /// Bills a subscriber who desires `usage` million tokens this month. Beyond the
+    /// allowance, with an overage price, the subscriber uses only
+    /// `allowance + (usage − allowance) · scale`; the caps then limit what is served, and
+    /// without an overage price nothing beyond the allowance is.
+    #[inline]
     pub fn bill(&self, usage: f64) -> Bill {
-        let mut served = self.cap.map_or(usage, |cap| usage.min(cap));
+        let mut wanted = usage;
+        if self.scale < 1.0
+            && let Some(inc) = self.included
+            && usage > inc
+        {
+            wanted = inc + (usage - inc) * self.scale;
+        }
+        let mut served = self.limit.map_or(wanted, |cap| wanted.min(cap));
         let mut overage = 0.0;
         if let Some(included) = self.included {
-            match self.overage {
+            match self.price {
                 Some(price) => overage = price * (served - included).max(0.0),
                 None => served = served.min(included),
             }
         }
-        Bill { served, overage }
+        Bill {
+            served,
+            overage,
+            limited: usage > self.covered,
+        }
     }
 }
 
-/// A plan's figures of one calendar year on one path (per simulated subscriber sample).
+/// How a plan's subscribers respond to its prices on a path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Response {
+    /// ε of usage beyond the allowance with respect to the overage price.
+    pub elasticity: f64,
+    /// $ per month by which a bill may exceed the same usage at the cheapest API price
+    /// before the subscriber leaves (`None`: never leaves for price).
+    pub switch_threshold: Option<f64>,
+    /// Monthly probability of leaving once over the threshold.
+    pub switch_rate: f64,
+    /// Months over the plan's limit before a move to the next tier.
+    pub upgrade_after: u32,
+    /// Monthly probability of that move.
+    pub upgrade_rate: f64,
+}
+
+impl Response {
+    /// Subscribers who consume what they desire and never leave or move for price.
+    pub const NONE: Response = Response {
+        elasticity: 0.0,
+        switch_threshold: None,
+        switch_rate: 0.0,
+        upgrade_after: 1,
+        upgrade_rate: 0.0,
+    };
+
+    /// The response of `plan`'s subscribers on a path.
+    pub fn of(plan: &Plan, draws: &Draws) -> Self {
+        let r = &plan.response;
+        let get = |id: Option<crate::scenario::ParamId>, default: f64| {
+            id.map_or(default, |id| draws.get(id))
+        };
+        Response {
+            elasticity: get(r.overage_elasticity, 0.0),
+            switch_threshold: r.switch_threshold.map(|id| draws.get(id)),
+            switch_rate: get(r.switch_rate, 1.0),
+            upgrade_after: get(r.upgrade_after, 1.0).round().max(1.0) as u32,
+            upgrade_rate: get(r.upgrade_rate, 0.0),
+        }
+    }
+}
+
+/// A plan's figures of one calendar year on one path (per simulated subscriber sample; a
+/// subscriber moved in from another tier counts in proportion to the subscribers it stands
+/// for).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Year {
     /// Fees and overage billed.
@@ -56,6 +250,14 @@ pub struct Year {
     pub cost: f64,
     /// Subscriber-months billed.
     pub subscriber_months: f64,
+    /// Subscribers who left for price.
+    pub left_for_price: f64,
+    /// Subscribers replaced by base churn.
+    pub churned: f64,
+    /// Subscribers who moved up to the next tier.
+    pub upgraded: f64,
+    /// Newcomers who took a place left for price.
+    pub joined: f64,
 }
 
 impl Year {
@@ -74,6 +276,8 @@ pub struct PlanPath {
     pub loss_share: Vec<f64>,
     /// The top 5% subscribers' (by usage) share of the plan's serving cost, per month.
     pub top5_share: Vec<f64>,
+    /// Subscribers on the plan at the end of each month, as a share of `subscribers`.
+    pub occupancy: Vec<f64>,
     /// Per calendar year of the run.
     pub years: Vec<Year>,
     /// Per usage-growth multiplier of the grid, the final year's figures at fee multiplier 1.
@@ -86,121 +290,6 @@ impl PlanPath {
         let y = &self.grid[j];
         k * (y.revenue - y.overage) + y.overage < y.cost
     }
-}
-
-/// Runs one plan over the months of one path. `growth[m]` is the cumulative usage growth at
-/// month `m` (1 at the start), `cost[m]` the vendor's serving cost ($ per million tokens),
-/// `grid_growth` the multipliers of the yearly growth factor the grid tries (in the final
-/// year only).
-#[allow(clippy::too_many_arguments)]
-pub fn simulate_plan(
-    terms: &Terms,
-    usage: &Dist,
-    churn: f64,
-    growth: &[f64],
-    cost: &[f64],
-    calendar: &Calendar,
-    grid_growth: &[f64],
-    rng: &mut ChaCha8Rng,
-) -> PlanPath {
-    let n = SUBSCRIBERS;
-    let months = growth.len();
-    // Stratified: subscriber i's level is drawn from the i-th of n equal-probability slices.
-    let draw =
-        |i: usize, rng: &mut ChaCha8Rng| usage.quantile((i as f64 + open_unit(rng)) / n as f64);
-    let mut base: Vec<f64> = (0..n).map(|i| draw(i, rng)).collect();
-    let top_k = n / 20;
-    let mut top: Vec<f64> = Vec::new();
-    let mut top_stale = true;
-    let years = calendar.distinct();
-    let final_year = calendar.final_year();
-    let mut out = PlanPath {
-        margin: Vec::with_capacity(months),
-        loss_share: Vec::with_capacity(months),
-        top5_share: Vec::with_capacity(months),
-        years: vec![Year::default(); years.len()],
-        grid: vec![Year::default(); grid_growth.len()],
-    };
-    let ln_keep = (1.0 - churn).ln();
-    for m in 0..months {
-        if m > 0 && churn > 0.0 {
-            // Replacements by geometric skipping: the gap to the next churned subscriber is
-            // geometric, so only the churned are visited.
-            let mut i = 0usize;
-            loop {
-                let skip = if churn >= 1.0 {
-                    0.0
-                } else {
-                    (open_unit(rng).ln() / ln_keep).floor()
-                };
-                if skip >= (n - i) as f64 {
-                    break;
-                }
-                i += skip as usize;
-                base[i] = draw(i, rng);
-                top_stale = true;
-                i += 1;
-                if i >= n {
-                    break;
-                }
-            }
-        }
-        if top_stale {
-            // Served tokens grow with the usage level, so the top 5% by level are the top 5%
-            // by cost.
-            let mut sorted = base.clone();
-            sorted.select_nth_unstable_by(n - top_k, f64::total_cmp);
-            top = sorted[n - top_k..].to_vec();
-            top_stale = false;
-        }
-        let (g, c) = (growth[m], cost[m]);
-        let (mut revenue, mut spend, mut losers) = (0.0, 0.0, 0usize);
-        let mut overage = 0.0;
-        for b in &base {
-            let bill = terms.bill(b * g);
-            let pay = terms.fee + bill.overage;
-            let served_cost = bill.served * c;
-            revenue += pay;
-            overage += bill.overage;
-            spend += served_cost;
-            losers += usize::from(pay < served_cost);
-        }
-        let top_cost: f64 = top.iter().map(|b| terms.bill(b * g).served * c).sum();
-        out.margin.push(if revenue > 0.0 {
-            (revenue - spend) / revenue
-        } else {
-            f64::NAN
-        });
-        out.loss_share.push(losers as f64 / n as f64);
-        out.top5_share.push(if spend > 0.0 {
-            top_cost / spend
-        } else {
-            f64::NAN
-        });
-        let y = years
-            .iter()
-            .position(|y| *y == calendar.years[m])
-            .expect("a year of the run");
-        let year = &mut out.years[y];
-        year.revenue += revenue;
-        year.overage += overage;
-        year.cost += spend;
-        year.subscriber_months += n as f64;
-        if final_year.contains(&m) {
-            for (j, mult) in grid_growth.iter().enumerate() {
-                let g = g * mult.powf(m as f64 / 12.0);
-                let cell = &mut out.grid[j];
-                for b in &base {
-                    let bill = terms.bill(b * g);
-                    cell.revenue += terms.fee + bill.overage;
-                    cell.overage += bill.overage;
-                    cell.cost += bill.served * c;
-                }
-                cell.subscriber_months += n as f64;
-            }
-        }
-    }
-    out
 }
 
 /// The cumulative usage growth per month of `plan` on a path: a yearly factor compounded
@@ -231,161 +320,122 @@ pub fn growth_path(plan: &Plan, draws: &Draws, r: &PathResult) -> Vec<f64> {
     }
 }
 
+/// `series` with its gaps (non-finite or non-positive values: a vendor's price before it
+/// launches) filled by the nearest value before, else after; `fallback` where it has none.
+pub fn filled(series: &[f64], fallback: &[f64]) -> Vec<f64> {
+    let ok = |x: &f64| x.is_finite() && *x > 0.0;
+    let Some(first) = series.iter().copied().find(ok) else {
+        return fallback.to_vec();
+    };
+    let mut last = first;
+    series
+        .iter()
+        .map(|x| {
+            if ok(x) {
+                last = *x;
+            }
+            last
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample::stream;
-    use crate::scenario::dist::{Dist, LogNormal, Shape};
 
-    fn lognormal(mu: f64, sigma: f64) -> Dist {
-        Dist::new(
-            Shape::LogNormal(LogNormal::new(mu, sigma).unwrap()),
-            None,
-            None,
-        )
-        .unwrap()
-    }
-
-    fn terms(fee: f64) -> Terms {
+    fn flat(fee: f64) -> Terms {
         Terms {
             fee,
-            included: None,
+            included: Allowance::Unlimited,
             overage: None,
             cap: None,
+            weekly_cap: None,
+        }
+    }
+
+    fn bill(served: f64, overage: f64, limited: bool) -> Bill {
+        Bill {
+            served,
+            overage,
+            limited,
         }
     }
 
     #[test]
     fn billing_by_hand() {
+        let p = Prices::at(6.0);
         // $20 with 10M included, $4/M beyond, capped at 100M.
         let t = Terms {
             fee: 20.0,
-            included: Some(10.0),
-            overage: Some(4.0),
+            included: Allowance::Tokens(10.0),
+            overage: Some(OveragePrice::Fixed(4.0)),
             cap: Some(100.0),
+            weekly_cap: None,
         };
-        assert_eq!(
-            t.bill(6.0),
-            Bill {
-                served: 6.0,
-                overage: 0.0
-            }
-        );
-        assert_eq!(
-            t.bill(25.0),
-            Bill {
-                served: 25.0,
-                overage: 60.0
-            }
-        );
+        assert_eq!(t.bill(6.0, p), bill(6.0, 0.0, false));
+        assert_eq!(t.bill(25.0, p), bill(25.0, 60.0, true));
         // Beyond the cap nothing more is served or billed: 90M over the included 10M.
-        assert_eq!(
-            t.bill(250.0),
-            Bill {
-                served: 100.0,
-                overage: 360.0
-            }
-        );
+        assert_eq!(t.bill(250.0, p), bill(100.0, 360.0, true));
         // Included without an overage price: the plan stops serving at the included amount.
         let throttled = Terms { overage: None, ..t };
-        assert_eq!(
-            throttled.bill(25.0),
-            Bill {
-                served: 10.0,
-                overage: 0.0
-            }
-        );
+        assert_eq!(throttled.bill(25.0, p), bill(10.0, 0.0, true));
         // Unlimited, uncapped: everything is served for the fee.
-        assert_eq!(
-            terms(200.0).bill(1e4),
-            Bill {
-                served: 1e4,
-                overage: 0.0
-            }
-        );
+        assert_eq!(flat(200.0).bill(1e4, p), bill(1e4, 0.0, false));
         // Unlimited with a cap.
         let capped = Terms {
             cap: Some(50.0),
-            ..terms(200.0)
+            ..flat(200.0)
         };
+        assert_eq!(capped.bill(80.0, p), bill(50.0, 0.0, true));
+        // A weekly cap of 10M is 43.48M a month, below a monthly cap of 50M.
+        let weekly = Terms {
+            weekly_cap: Some(10.0),
+            ..capped
+        };
+        let w = 10.0 * 365.25 / 84.0;
+        assert_eq!(weekly.bill(80.0, p), bill(w, 0.0, true));
+        assert_eq!(weekly.bill(40.0, p), bill(40.0, 0.0, false));
+        // $30 of credits at $6/M include 5M tokens; beyond them, the API price.
+        let credits = Terms {
+            included: Allowance::Credits(30.0),
+            overage: Some(OveragePrice::Api),
+            cap: None,
+            ..t
+        };
+        assert_eq!(credits.bill(8.0, p), bill(8.0, 18.0, true));
+    }
+
+    #[test]
+    fn elasticity_scales_only_usage_beyond_the_allowance_and_never_raises_it() {
+        let t = Terms {
+            fee: 20.0,
+            included: Allowance::Tokens(10.0),
+            overage: Some(OveragePrice::Fixed(8.0)),
+            cap: None,
+            weekly_cap: None,
+        };
+        let p = Prices {
+            api: 2.0,
+            elasticity: 0.5,
+        };
+        // (8 / 2)^(−0.5) = 1/2: of the 30M beyond the allowance, 15M are used.
+        assert_eq!(t.bill(40.0, p), bill(25.0, 120.0, true));
+        assert_eq!(t.bill(9.0, p).served, 9.0);
+        // An overage below the API price does not raise usage above what is desired.
+        let cheap = Prices {
+            api: 16.0,
+            elasticity: 0.5,
+        };
+        assert_eq!(t.bill(40.0, cheap).served, 40.0);
+    }
+
+    #[test]
+    fn gaps_are_filled_from_the_nearest_price() {
+        let nan = f64::NAN;
         assert_eq!(
-            capped.bill(80.0),
-            Bill {
-                served: 50.0,
-                overage: 0.0
-            }
+            filled(&[nan, 3.0, nan, 2.0], &[9.0; 4]),
+            vec![3.0, 3.0, 3.0, 2.0]
         );
-    }
-
-    #[test]
-    fn share_of_loss_making_subscribers_matches_the_lognormal_closed_form() {
-        // Constant cost c, usage lognormal(μ, σ), no caps: a subscriber loses money when
-        // usage·c > fee, so the share is 1 − Φ((ln(fee/c) − μ)/σ).
-        let (mu, sigma, fee, c) = (2.0, 1.8, 20.0, 0.5);
-        let usage = lognormal(mu, sigma);
-        let months = 24;
-        let cal = Calendar {
-            years: (0..months).map(|m| 2025 + m as i32 / 12).collect(),
-        };
-        let mut rng = stream(3, "test", 0);
-        let p = simulate_plan(
-            &terms(fee),
-            &usage,
-            0.05,
-            &vec![1.0; months],
-            &vec![c; months],
-            &cal,
-            &[],
-            &mut rng,
-        );
-        let normal = statrs::distribution::Normal::standard();
-        use statrs::distribution::ContinuousCDF;
-        let expected = 1.0 - normal.cdf(((fee / c).ln() - mu) / sigma);
-        let se = (expected * (1.0 - expected) / SUBSCRIBERS as f64).sqrt();
-        for share in &p.loss_share {
-            assert!(
-                (share - expected).abs() < 3.0 * se,
-                "{share} vs {expected} ± {se}"
-            );
-        }
-        // Averaged over the months (churn redraws subscribers), closer still.
-        let mean = p.loss_share.iter().sum::<f64>() / months as f64;
-        assert!((mean - expected).abs() < se, "{mean} vs {expected}");
-    }
-
-    #[test]
-    fn a_higher_fee_never_raises_the_chance_of_a_loss() {
-        let usage = lognormal(1.0, 1.5);
-        let cal = Calendar {
-            years: vec![2030; 12],
-        };
-        let growth = [0.5, 1.0, 2.0];
-        for seed in 0..20 {
-            let mut rng = stream(seed, "test", 0);
-            let p = simulate_plan(
-                &Terms {
-                    fee: 20.0,
-                    included: Some(5.0),
-                    overage: Some(2.0),
-                    cap: None,
-                },
-                &usage,
-                0.0,
-                &[1.0; 12],
-                &[0.9; 12],
-                &cal,
-                &growth,
-                &mut rng,
-            );
-            for j in 0..growth.len() {
-                let losses: Vec<bool> = [0.5, 1.0, 1.5, 2.0, 4.0]
-                    .iter()
-                    .map(|k| p.loses(*k, j))
-                    .collect();
-                assert!(losses.windows(2).all(|w| w[0] || !w[1]), "{losses:?}");
-            }
-            // Faster usage growth never lowers the final year's cost.
-            assert!(p.grid.windows(2).all(|w| w[0].cost <= w[1].cost));
-        }
+        assert_eq!(filled(&[nan, nan], &[1.0, 2.0]), vec![1.0, 2.0]);
     }
 }

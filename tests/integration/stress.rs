@@ -197,3 +197,156 @@ fn stress_refuses_a_scenario_without_plans_and_a_bad_grid() {
     assert_eq!(no_plans.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_plans.stderr).contains("has no [[plan]]"));
 }
+
+#[test]
+fn stress_optimize_is_the_same_for_any_thread_count_and_says_what_it_chose() {
+    let args = [
+        "--paths",
+        "48",
+        "--optimize",
+        "--plan",
+        "Plus",
+        "--range",
+        "fee=10:40",
+        "--range",
+        "cap=50:200",
+    ];
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut stdouts = Vec::new();
+    for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
+        let mut a = args.to_vec();
+        a.extend(["--threads", threads]);
+        let run = stress(&a, dir.path());
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let text = String::from_utf8(run.stdout).unwrap();
+        // The run's elapsed time is the one line that may differ.
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("finished in"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        stdouts.push(text.replace(&dir.path().display().to_string(), "OUT"));
+    }
+    assert_eq!(stdouts[0], stdouts[1]);
+    assert_eq!(stdouts[0], stdouts[2]);
+    let mut names: Vec<_> = std::fs::read_dir(dirs[0].path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    for name in [
+        "stress-candidates.csv",
+        "stress-evppi.csv",
+        "stress-plus-frontier.png",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} missing: {names:?}");
+    }
+    for name in &names {
+        let one = std::fs::read(dirs[0].path().join(name)).unwrap();
+        for other in &dirs[1..] {
+            assert!(
+                one == std::fs::read(other.path().join(name)).unwrap(),
+                "{name:?} differs between thread counts"
+            );
+        }
+    }
+    // stress.json carries the choice, its scores, the candidates and the EVPPI ranking.
+    let s = json(dirs[0].path(), "stress.json");
+    let o = &s["optimization"][0];
+    assert_eq!(o["plan"], "Plus");
+    let chosen = &o["choice"];
+    assert!(chosen.is_object(), "{o}");
+    let candidates = o["candidates"].as_array().unwrap();
+    assert!(
+        candidates.len() > 49,
+        "a 7 × 7 grid, the plan as written, refinements"
+    );
+    let evppi = o["evppi"].as_array().unwrap();
+    assert!(!evppi.is_empty());
+    let evpi = o["evpi"]["value"].as_f64().unwrap();
+    let values: Vec<f64> = evppi.iter().map(|r| r["value"].as_f64().unwrap()).collect();
+    assert!(
+        values.windows(2).all(|w| w[0] >= w[1]),
+        "sorted: {values:?}"
+    );
+    assert!(values.iter().all(|v| (0.0..=evpi).contains(v)));
+    let text = &stdouts[0];
+    assert!(text.contains("Recommendation"), "{text}");
+    let first_plan_line = text.find("Plans (P(loss)").unwrap();
+    assert!(text.find("Plus: fee $").unwrap() < first_plan_line);
+}
+
+#[test]
+fn stress_optimize_refuses_bad_ranges_and_plans() {
+    let out = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            vec!["--range", "fee=40:10"],
+            "expected [LO, HI] with LO ≤ HI",
+        ),
+        (
+            vec!["--range", "speed=1:2"],
+            "\"speed\" is not a decision variable",
+        ),
+        (vec!["--plan", "Nope"], "no [[plan]] is named \"Nope\""),
+    ] {
+        let mut a = vec!["--paths", "8", "--optimize"];
+        if args[0] == "--range" {
+            a.extend(["--plan", "Plus"]);
+        }
+        a.extend(args);
+        let run = stress(&a, out.path());
+        assert_eq!(run.status.code(), Some(2), "{a:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains(says), "{a:?}: {err}");
+    }
+}
+
+#[test]
+fn responding_subscribers_and_tier_groups_are_the_same_for_any_thread_count() {
+    // The shipped scenario: elasticity, switching, credits, weekly caps, a tier group, and
+    // the search of a plan whose subscribers respond.
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (dir, threads) in dirs.iter().zip(["1", "2", "4"]) {
+        let run = Command::cargo_bin("infercast")
+            .unwrap()
+            .args(["stress", "--quiet", "--paths", "16", "--optimize"])
+            .args(["--plan", "Fixed-20", "--threads", threads, "--out"])
+            .arg(dir.path())
+            .arg(root().join("scenarios/subscription-stress.toml"))
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(dirs[0].path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(names.len() > 40);
+    for name in &names {
+        let one = std::fs::read(dirs[0].path().join(name)).unwrap();
+        for other in &dirs[1..] {
+            assert!(
+                one == std::fs::read(other.path().join(name)).unwrap(),
+                "{name:?} differs between thread counts"
+            );
+        }
+    }
+    let s = json(dirs[0].path(), "stress.json");
+    let claude = s["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Claude-20")
+        .unwrap();
+    assert_eq!(claude["responds"], true);
+    assert_eq!(s["groups"][0]["name"], "Claude");
+}

@@ -201,6 +201,30 @@ pub fn chart(s: &Summary, metric: &str) -> Result<Chart, ChartError> {
 }
 
 impl Annual {
+    /// The chart of `years` with `levels`, on a signed logarithmic axis where values of both
+    /// signs span decades (see [`Axis::fit_signed`]).
+    pub fn signed(
+        years: Vec<(i32, Quantiles)>,
+        levels: Vec<Level>,
+        title: String,
+        unit: Unit,
+    ) -> Self {
+        let values = years
+            .iter()
+            .flat_map(|(_, q)| [q.p5, q.p95, q.p50])
+            .flatten()
+            .chain(levels.iter().map(|l| l.value));
+        let axis = Axis::fit_signed(values, unit);
+        Self {
+            years,
+            levels,
+            title,
+            axis,
+            prior: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
     /// The chart of `years` with `levels`, its value axis fitted to both.
     pub fn new(
         years: Vec<(i32, Quantiles)>,

@@ -161,6 +161,7 @@ pub fn chart(s: &Summary, name: &str) -> Result<Chart, ChartError> {
     let pad = 0.03 * (hi - lo);
     let axis = Axis {
         log,
+        signed: false,
         lo: lo - pad,
         hi: hi + pad,
         unit,

@@ -1,5 +1,6 @@
 //! Heat map: a probability over a grid of two multipliers (the stress test's P(loss) over fee
-//! × usage growth), each cell shaded by its value and labelled with it.
+//! × usage growth), each cell shaded by its value and labelled with it, with a colour scale
+//! beside it.
 
 use super::{ChartError, Plot, font, titled};
 use plotters::coord::Shift;
@@ -30,6 +31,9 @@ impl Plot for HeatMap<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let (nx, ny) = (self.x.len(), self.y.len());
         let area = titled(root, &self.title)?;
+        let (w, _) = area.dim_in_pixel();
+        let (area, scale) = area.split_horizontally(w.saturating_sub(110));
+        colour_scale(&scale)?;
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(50)
             .y_label_area_size(100)
@@ -79,4 +83,38 @@ impl Plot for HeatMap<'_> {
         }
         Ok(())
     }
+}
+
+/// The colour scale: the shades from 0% to 100%, labelled every 25%.
+fn colour_scale<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(30)
+        .margin_bottom(60)
+        .margin_right(20)
+        .x_label_area_size(0)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(5)
+        .y_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
+        .label_style(font(14))
+        .draw()?;
+    let steps = 50;
+    chart.draw_series((0..steps).map(|k| {
+        let (a, b) = (k as f64 / steps as f64, (k + 1) as f64 / steps as f64);
+        Rectangle::new([(0.0, a), (1.0, b)], shade((a + b) / 2.0).filled())
+    }))?;
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(0.0, 0.0), (1.0, 1.0)],
+        BLACK.stroke_width(1),
+    )))?;
+    chart.draw_series(std::iter::once(Text::new(
+        "P(loss)",
+        (0.0, 1.0),
+        font(14).pos(Pos::new(HPos::Left, VPos::Bottom)),
+    )))?;
+    Ok(())
 }

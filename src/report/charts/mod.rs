@@ -12,9 +12,11 @@ pub mod dates;
 pub mod distribution;
 pub mod fan;
 pub mod heatmap;
+pub mod optimize;
 pub mod overlay;
 mod raster;
 pub mod shifts;
+mod signed;
 pub mod sobol;
 pub mod stress;
 pub mod tornado;
@@ -275,6 +277,9 @@ pub const MARGIN_FLOOR: f64 = -2.0;
 #[derive(Debug, Clone, Copy)]
 pub struct Axis {
     pub log: bool,
+    /// A signed logarithmic scale (values of both signs spanning decades): linear within ±1,
+    /// and ±(1 + log10 |x|) beyond, so ±1, ±10, ±100 … are evenly spaced.
+    pub signed: bool,
     pub lo: f64,
     pub hi: f64,
     pub unit: Unit,
@@ -309,6 +314,7 @@ impl Axis {
             let pad = 0.04 * (b - a);
             return Axis {
                 log,
+                signed: false,
                 lo: a - pad,
                 hi: b + pad,
                 unit,
@@ -323,6 +329,7 @@ impl Axis {
             let span = hi.max(1.0) - lo.min(0.0);
             return Axis {
                 log,
+                signed: false,
                 lo: if lo >= 0.0 { 0.0 } else { lo - 0.05 * span },
                 hi: if hi <= 1.0 { 1.0 } else { hi + 0.05 * span },
                 unit,
@@ -336,6 +343,7 @@ impl Axis {
         };
         Axis {
             log,
+            signed: false,
             lo,
             hi: hi + 0.05 * span,
             unit,
@@ -362,12 +370,27 @@ impl Axis {
 
     /// The plotted coordinate of value `x`.
     pub fn y(&self, x: f64) -> f64 {
+        if self.signed {
+            return if x.abs() <= 1.0 {
+                x
+            } else {
+                x.signum() * (1.0 + x.abs().log10())
+            };
+        }
         if self.log { x.log10() } else { x }
     }
 
     /// The label of coordinate `v`. A log axis over three decades or more labels whole
     /// decades only; a shorter one labels every tick, to two significant digits.
     pub fn label(&self, v: f64) -> String {
+        if self.signed {
+            // Whole steps only: 0, ±1, ±10, ±100 …
+            return if (v - v.round()).abs() < 1e-6 {
+                self.unit.format(Self::signed_value(v.round()))
+            } else {
+                String::new()
+            };
+        }
         if !self.log {
             return plain(&self.unit.format(v));
         }
@@ -384,6 +407,9 @@ impl Axis {
 
     /// The axis label, with "(log scale)" where it is one.
     pub fn desc(&self) -> String {
+        if self.signed {
+            return format!("{} (signed log scale)", self.unit.axis());
+        }
         if self.log {
             format!("{} (log scale)", self.unit.axis())
         } else {

@@ -180,6 +180,92 @@ pub fn stress_series(s: &StressSummary) -> io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
+/// `stress-candidates.csv`: one row per optimised plan and candidate set of terms tried.
+pub fn stress_candidates(s: &StressSummary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let vars = ["fee", "included", "credits", "cap", "weekly_cap", "overage"];
+    let mut header = vec!["plan", "candidate", "own_terms", "pass"];
+    header.extend(vars);
+    header.extend([
+        "expected_profit",
+        "expected_profit_se",
+        "p_loss",
+        "p_loss_wilson95_low",
+        "p_loss_wilson95_high",
+        "cvar90_margin",
+        "feasible",
+        "frontier",
+        "chosen",
+    ]);
+    w.write_record(&header)?;
+    for o in &s.optimization {
+        for (k, c) in o.candidates.iter().enumerate() {
+            let mut row = vec![
+                o.plan.clone(),
+                k.to_string(),
+                c.own.to_string(),
+                c.pass.to_string(),
+            ];
+            for v in vars {
+                row.push(
+                    c.terms
+                        .iter()
+                        .find(|t| t.variable == v)
+                        .map_or(String::new(), |t| number(t.value)),
+                );
+            }
+            row.extend([
+                number(c.expected_profit.value),
+                c.expected_profit.se.map_or(String::new(), number),
+                number(c.loss.probability),
+                number(c.loss.wilson95[0]),
+                number(c.loss.wilson95[1]),
+                number(c.cvar90_margin),
+                c.feasible.to_string(),
+                c.frontier.to_string(),
+                (k == o.choice.candidate).to_string(),
+            ]);
+            w.write_record(&row)?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// `stress-evppi.csv`: per optimised plan, the EVPI and the EVPPI of each input and group.
+pub fn stress_evppi(s: &StressSummary) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "plan",
+        "kind",
+        "name",
+        "group",
+        "evppi",
+        "se",
+        "raw",
+        "null_bias",
+        "share_of_evpi",
+    ])?;
+    for o in &s.optimization {
+        let rows = std::iter::once(("evpi", &o.evpi))
+            .chain(o.evppi_groups.iter().map(|r| ("group", r)))
+            .chain(o.evppi.iter().map(|r| ("input", r)));
+        for (kind, r) in rows {
+            w.write_record([
+                o.plan.as_str(),
+                kind,
+                &r.name,
+                &r.group,
+                &number(r.value),
+                &number(r.se),
+                &number(r.raw),
+                &number(r.bias),
+                &number(r.share_of_evpi),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
 /// `sensitivity.csv`: one row per explained outcome and group, its first-order and total
 /// index with standard error and 95% interval.
 pub fn sensitivity(s: &SensitivitySummary) -> io::Result<Vec<u8>> {

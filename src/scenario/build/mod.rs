@@ -32,6 +32,7 @@ use names::scenario_name;
 use observations::{build_observations, settable};
 use outcomes::{build_correlations, build_targets};
 use plans::build_plans;
+pub(crate) use plans::check_range;
 use serde_errors::all_type_problems;
 use std::path::Path;
 
@@ -315,6 +316,12 @@ fn build_raw(root: &Node, raw: RawScenario, path: &Path) -> Built {
     let mut input_names: Vec<String> = b.inputs.iter().map(|i| i.name.clone()).collect();
     // An observation's numbers can be set too (`--set observation.NAME.value=10e9`).
     input_names.extend(settable(&raw));
+    // So can a plan's optional numbers that the file leaves out.
+    for name in plans::settable(&raw) {
+        if !input_names.contains(&name) {
+            input_names.push(name);
+        }
+    }
     if !b.problems.is_empty() {
         return Built::refused(b.problems, input_names);
     }
