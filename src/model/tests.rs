@@ -5,10 +5,10 @@ use super::demand::{ADOPTED, AMBIENT, IDLE};
 use super::*;
 use crate::model::curves::bass;
 use proptest::prelude::*;
-use std::path::{Path as FsPath, PathBuf};
+use std::path::PathBuf;
 
 fn tiny_path() -> PathBuf {
-    FsPath::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml")
+    crate::scenario::fixture::tiny_path()
 }
 
 /// The tiny fixture with `--set` overrides.

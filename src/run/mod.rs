@@ -392,9 +392,7 @@ mod tests {
 
     #[test]
     fn cancelling_after_the_first_block_keeps_exactly_the_finished_blocks() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let s = crate::scenario::load(&path, &[]).unwrap();
+        let s = crate::scenario::fixture::tiny();
         let settings = Settings {
             paths: 640,
             seed: 1,
@@ -430,9 +428,7 @@ mod tests {
 
     #[test]
     fn a_path_over_its_budget_stops_the_run_with_an_error_naming_it() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let s = crate::scenario::load(&path, &[]).unwrap();
+        let s = crate::scenario::fixture::tiny();
         let settings = Settings {
             paths: 640,
             seed: 1,

@@ -193,18 +193,7 @@ impl Draws {
 mod tests {
     use super::*;
 
-    fn scenario_with(body: &str) -> Scenario {
-        let tiny =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        std::fs::write(
-            &file,
-            format!("extends = {:?}\n{body}", tiny.display().to_string()),
-        )
-        .unwrap();
-        crate::scenario::load(&file, &[]).unwrap()
-    }
+    use crate::scenario::fixture::tiny_with as scenario_with;
 
     #[test]
     fn copula_reaches_the_requested_rank_correlation() {
@@ -299,8 +288,7 @@ mod tests {
 
     #[test]
     fn shared_inputs_draw_the_same_value_across_scenarios() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
+        let path = crate::scenario::fixture::tiny_path();
         let a = crate::scenario::load(&path, &[]).unwrap();
         let b = crate::scenario::load(&path, &["capability.pace=1.3".parse().unwrap()]).unwrap();
         let (da, db) = (Draws::random(&a, 9, 4), Draws::random(&b, 9, 4));

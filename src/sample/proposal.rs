@@ -279,17 +279,8 @@ mod tests {
     /// keeps the prior exactly (mean 0, variance 1, no covariance with the adapted ones).
     #[test]
     fn only_the_inputs_the_observations_moved_are_adapted() {
-        let tiny =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
         let correlation = "[[correlation]]\nbetween = [\"vendor.Challenger.launch_price\", \"hardware.Rubin.cost_factor\"]\nrank = 0.6\n";
-        std::fs::write(
-            &file,
-            format!("extends = {:?}\n{correlation}", tiny.display().to_string()),
-        )
-        .unwrap();
-        let s = crate::scenario::load(&file, &[]).unwrap();
+        let s = crate::scenario::fixture::tiny_with(correlation);
         let (sampler, _) = Sampler::new(&s, crate::scenario::Sampling::Random, 4000);
         let index = |name: &str| s.inputs.iter().position(|i| i.name == name).unwrap();
         let (rubin, price) = (

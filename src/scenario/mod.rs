@@ -178,3 +178,29 @@ pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
 pub fn optimize_range_problem(name: &str, lo: f64, hi: f64) -> Option<String> {
     build::check_range(name, lo, hi)
 }
+
+/// The unit tests' scenarios: the tiny fixture, and the fixture extended with more TOML.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::Scenario;
+    use std::path::PathBuf;
+
+    /// `tests/fixtures/tiny.toml`.
+    pub(crate) fn tiny_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml")
+    }
+
+    /// The tiny fixture.
+    pub(crate) fn tiny() -> Scenario {
+        super::load(&tiny_path(), &[]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The tiny fixture extended with `body` (TOML).
+    pub(crate) fn tiny_with(body: &str) -> Scenario {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        let text = format!("extends = {:?}\n{body}", tiny_path().display().to_string());
+        std::fs::write(&file, text).unwrap();
+        super::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"))
+    }
+}

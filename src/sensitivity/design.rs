@@ -193,18 +193,7 @@ mod tests {
     use super::*;
     use crate::model::{Options, simulate};
 
-    fn scenario(body: &str) -> Scenario {
-        let tiny =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        std::fs::write(
-            &file,
-            format!("extends = {:?}\n{body}", tiny.display().to_string()),
-        )
-        .unwrap();
-        crate::scenario::load(&file, &[]).unwrap()
-    }
+    use crate::scenario::fixture::tiny_with as scenario;
 
     const CORRELATED: &str = "[[correlation]]\nbetween = [\"segment.enterprise.bass_q\", \"segment.developer.bass_q\"]\nrank = 0.6\n";
 

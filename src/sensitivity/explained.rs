@@ -185,9 +185,7 @@ mod tests {
 
     #[test]
     fn the_tiny_scenario_explains_its_target_and_the_headline_outcomes() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let s = crate::scenario::load(&path, &[]).unwrap();
+        let s = crate::scenario::fixture::tiny();
         let e = explained(&s);
         let cols: Vec<&str> = e.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(

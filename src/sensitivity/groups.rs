@@ -161,18 +161,7 @@ pub fn groups(s: &Scenario, grouping: Grouping) -> (Vec<usize>, Vec<usize>, Vec<
 mod tests {
     use super::*;
 
-    fn tiny_with(body: &str) -> Scenario {
-        let tiny =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny.toml");
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        std::fs::write(
-            &file,
-            format!("extends = {:?}\n{body}", tiny.display().to_string()),
-        )
-        .unwrap();
-        crate::scenario::load(&file, &[]).unwrap()
-    }
+    use crate::scenario::fixture::tiny_with;
 
     #[test]
     fn sections_of_inputs() {
