@@ -77,33 +77,33 @@ fn series(run: &RunView<'_>) -> io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error())
 }
 
-/// `outcomes.csv`: one row per path, `path` as an integer, then the outcome columns.
+/// A shard's `outcomes.csv`: one row per path, `path` as an integer, then the outcome columns
+/// as numbers (a month outcome as its 1-based index into the run's months, which `merge` reads).
 pub fn outcomes(rows: &dyn OutcomeRows, out: &mut (dyn io::Write + Send)) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(rows.names().iter().map(|n| text(n).into_owned()))?;
-    let mut record: Vec<String> = Vec::with_capacity(rows.names().len());
-    rows.for_each(&mut |path, row| {
-        record.clear();
-        record.push(path.to_string());
-        record.extend(row.iter().map(|x| number(*x)));
-        w.write_record(&record)?;
-        Ok(())
-    })?;
-    w.flush()
+    write_outcomes(rows, None, out)
 }
 
 /// A run's `outcomes.csv`: as [`outcomes`], but a month outcome (`month_100x`, …) as its
-/// month, `YYYY-MM` (empty: never), where a shard's rows keep the 1-based index into the
-/// run's `months` that `merge` reads back.
+/// month, `YYYY-MM` (empty: never), read from `months`.
 pub fn outcomes_with_months(
     rows: &dyn OutcomeRows,
     months: &[String],
     out: &mut (dyn io::Write + Send),
 ) -> io::Result<()> {
+    write_outcomes(rows, Some(months), out)
+}
+
+/// The rows of `outcomes.csv`, month outcomes as months when `months` are given.
+fn write_outcomes(
+    rows: &dyn OutcomeRows,
+    months: Option<&[String]>,
+    out: &mut (dyn io::Write + Send),
+) -> io::Result<()> {
     let month_column: Vec<bool> = rows.names()[1..]
         .iter()
-        .map(|n| metrics::scalar_kind(n) == Some(metrics::ScalarKind::Month))
+        .map(|n| months.is_some() && metrics::scalar_kind(n) == Some(metrics::ScalarKind::Month))
         .collect();
+    let months = months.unwrap_or_default();
     let mut w = csv::Writer::from_writer(out);
     w.write_record(rows.names().iter().map(|n| text(n).into_owned()))?;
     let mut record: Vec<String> = Vec::with_capacity(rows.names().len());
